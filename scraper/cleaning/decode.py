@@ -1,0 +1,122 @@
+"""Turning page bytes into text: BOMs, declared and undeclared charsets, legacy Vietnamese code pages."""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import re
+import unicodedata
+import zlib
+
+from .errors import BinaryInput, EmptyInput, InputTooLarge, UnsupportedEncoding
+
+MAX_INPUT_BYTES = 20_000_000
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x7fELF", b"RIFF", b"OggS")
+_DECLARED = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)|<\?xml[^>]+encoding\s*=\s*["']([\w.:-]+)""", re.I)
+# Legacy Vietnamese font encodings that Python has no codec for.
+_LEGACY_NAMES = ("tcvn", "abc", "vni", "viscii", "vps", "x-viet")
+# In NFD: đ, the five tone marks, and the breve, circumflex and horn of ă â ê ô ơ ư.
+_VIETNAMESE_LETTERS = set("đĐ\u0300\u0301\u0303\u0309\u0323\u0306\u0302\u031b")
+
+
+def decode_page(data: bytes | str) -> str:
+    """Decode a page to text, or raise a `CleanerError` saying why it cannot be read."""
+    if isinstance(data, str):
+        text = data
+    else:
+        if len(data) > MAX_INPUT_BYTES:
+            raise InputTooLarge(f"input is {len(data):,} bytes; the limit is {MAX_INPUT_BYTES:,}")
+        data = _gunzip(data)
+        text = _decode_bytes(data)
+    text = text.replace("\x00", "")
+    if not text.strip():
+        raise EmptyInput("input is empty")
+    if _looks_binary(text):
+        raise BinaryInput("input is binary data, not a page or text")
+    return text
+
+
+def _gunzip(data: bytes) -> bytes:
+    if not data.startswith(b"\x1f\x8b"):
+        return data
+    try:
+        reader = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        out = reader.decompress(data, MAX_INPUT_BYTES + 1)
+    except (zlib.error, gzip.BadGzipFile) as error:
+        raise BinaryInput(f"input is a broken gzip stream ({error})") from None
+    if len(out) > MAX_INPUT_BYTES or reader.unconsumed_tail:
+        raise InputTooLarge(f"gzip input expands beyond {MAX_INPUT_BYTES:,} bytes")
+    return out
+
+
+def _decode_bytes(data: bytes) -> str:
+    if any(data.startswith(magic) for magic in _BINARY_MAGIC):
+        raise BinaryInput("input is binary data (a file signature of an image, archive or document)")
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom):].decode(encoding, errors="replace")
+    if _looks_utf16(data):
+        return data.decode("utf-16-le" if data[1:2] == b"\x00" else "utf-16-be", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    declared = _declared_charset(data)
+    if declared and any(name in declared for name in _LEGACY_NAMES):
+        raise UnsupportedEncoding(f"the page is in the legacy Vietnamese code page {declared!r}, which cannot be decoded")
+    if declared and declared not in ("utf-8", "utf8"):
+        try:
+            text = data.decode(declared)
+        except (LookupError, UnicodeDecodeError):
+            text = None
+        if text is not None and (_vietnamese_share(text) > 0 or not _has_high_bytes(data)):
+            return unicodedata.normalize("NFC", text)
+    text = data.decode("cp1258", errors="replace")
+    if _has_high_bytes(data) and _vietnamese_share(text) == 0:
+        raise UnsupportedEncoding(
+            "the page is neither UTF-8 nor Windows-1258; it looks like a legacy Vietnamese font encoding "
+            "(TCVN3, VNI or VISCII), which cannot be decoded"
+        )
+    return unicodedata.normalize("NFC", text)
+
+
+def _declared_charset(data: bytes) -> str | None:
+    match = _DECLARED.search(data[:4096])
+    if not match:
+        return None
+    name = (match.group(1) or match.group(2)).decode("ascii", "replace").lower()
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return name
+
+
+def _looks_utf16(data: bytes) -> bool:
+    sample = data[:2000]
+    return len(sample) >= 8 and (sample[1::2].count(0) > len(sample) * 0.4 or sample[0::2].count(0) > len(sample) * 0.4)
+
+
+def _has_high_bytes(data: bytes) -> bool:
+    return sum(byte >= 0x80 for byte in data[:200_000]) > 20
+
+
+def _vietnamese_share(text: str) -> float:
+    letters = [ch for ch in unicodedata.normalize("NFD", text[:200_000]) if ch.isalpha() or ch in _VIETNAMESE_LETTERS]
+    if not letters:
+        return 0.0
+    return sum(ch in _VIETNAMESE_LETTERS for ch in letters) / len(letters)
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:4000]
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f")
+    replaced = sample.count("\ufffd")
+    return (controls + replaced) > len(sample) * 0.1

@@ -1,0 +1,219 @@
+"""Cleaning an HTML article page: one parse, pruning, trafilatura extraction, the Vietnamese post-filter."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlparse
+
+import trafilatura
+from lxml import etree
+from lxml.html import HtmlElement, HTMLParser, document_fromstring
+
+from . import rules
+from .article import Article, Removed
+from .decode import decode_page
+from .errors import EmptyInput, InputTooLarge, NotAnArticle
+from .metadata import PageMetadata, extract_metadata, parse_date_line
+from .normalize import normalize_line
+from .postfilter import Block, filter_blocks, line_key
+from .text import vietnamese_language
+
+MAX_ELEMENTS = 200_000
+MAX_DEPTH = 400
+_PARSER = HTMLParser(remove_comments=True, remove_pis=True, no_network=True, huge_tree=False)
+_NOT_FOUND = re.compile(r"\b404\b|không tìm thấy|page not found|trang không tồn tại", re.I)
+_LINK_TEXT = etree.XPath("string(.//a[@href])")
+
+
+def parse_html(text: str) -> HtmlElement:
+    """Parse a page once; refuse pages too large or too deeply nested to clean in bounded time."""
+    text = re.sub(r"^\s*<%@.*?%>", "", text, flags=re.S)  # server-side page directives before <html>
+    try:
+        tree = document_fromstring(text.encode("utf-8"), parser=_PARSER)
+    except (etree.ParserError, ValueError) as error:
+        raise EmptyInput(f"no HTML document could be parsed ({error})") from None
+    count = 0
+    for element in tree.iter():
+        count += 1
+        if count > MAX_ELEMENTS:
+            raise InputTooLarge(f"the page has more than {MAX_ELEMENTS:,} elements")
+    deepest = max((len(list(e.iterancestors())) for e in tree.iter("b", "i", "div", "span", "font")), default=0)
+    if deepest > MAX_DEPTH:
+        raise InputTooLarge(f"the page nests elements {deepest} deep; the limit is {MAX_DEPTH}")
+    return tree
+
+
+def _refuse_non_article(meta: PageMetadata, url: str | None) -> None:
+    if meta.og_type in rules.NOT_ARTICLE_OG_TYPES and not meta.is_article_jsonld:
+        raise NotAnArticle(f"not an article: the page declares og:type={meta.og_type!r}")
+    if meta.title and _NOT_FOUND.search(meta.title):
+        raise NotAnArticle(f"not an article: the page is an error page ({meta.title!r})")
+    if url and meta.og_type is None and not meta.is_article_jsonld:
+        path = urlparse(url).path
+        if path.strip("/") == "" or not rules.ARTICLE_URL_ID.search(path) and path.count("/") <= 2 \
+                and not re.search(r"\d", path):
+            raise NotAnArticle(f"not an article: {url} is a home or section address")
+
+
+def _element_text(element: HtmlElement) -> str:
+    parts = []
+    for node in element.iter():
+        if node.tag == "br":
+            parts.append(" ")
+        if node.text and node.tag not in ("script", "style"):
+            parts.append(node.text)
+        if node is not element and node.tail:
+            parts.append(node.tail)
+    return normalize_line("".join(parts))
+
+
+def _take_lead(tree: HtmlElement, removed: list[Removed]) -> str | None:
+    """Find the lead (sapo), drop its inline related links, take it out of the tree."""
+    for xpath in rules.LEAD_XPATHS:
+        for element in tree.xpath(xpath):
+            if element.xpath("ancestor::figure or ancestor::*[contains(@class, 'caption')]"):
+                continue
+            for link in element.xpath(".//a"):
+                if rules.LINK_LINE.match(normalize_line(link.text_content())):
+                    removed.append(Removed(normalize_line(link.text_content()), "link_line"))
+                    link.drop_tree()
+            text = _element_text(element)
+            if rules.LEAD_MIN_CHARS <= len(text) <= rules.LEAD_MAX_CHARS and not element.xpath(".//p[.//p]"):
+                element.drop_tree()
+                return text
+    return None
+
+
+def _take_captions(tree: HtmlElement, removed: list[Removed]) -> list[str]:
+    captions: list[str] = []
+    for xpath in rules.CAPTION_XPATHS:
+        for element in tree.xpath(xpath):
+            text = _element_text(element)
+            if len(text) > rules.CAPTION_MAX_CHARS + 150:
+                continue
+            if text:
+                captions.append(text)
+                removed.append(Removed(text, "caption"))
+            if element.getparent() is not None:
+                element.drop_tree()
+    return captions
+
+
+def _is_boilerplate_container(element: HtmlElement) -> bool:
+    if element.tag in rules.BOILERPLATE_TAGS:
+        return True
+    names = f"{element.get('class', '')} {element.get('id', '')}".lower()
+    if not names.strip():
+        return False
+    if any(word in names for word in rules.BOILERPLATE_CLASS_WORDS):
+        return True
+    return any(token in rules.BOILERPLATE_CLASS_TOKENS for token in names.split())
+
+
+def _is_link_paragraph(element: HtmlElement, text: str) -> bool:
+    """A short paragraph whose text is a link: a pointer to another article."""
+    if element.tag not in ("p", "li", "h2", "h3", "h4", "div") or len(text) > 200 or element.xpath(".//p|.//div"):
+        return False
+    link_text = normalize_line(_LINK_TEXT(element))
+    return bool(link_text) and len(link_text) >= 0.8 * len(text)
+
+
+def _prune(tree: HtmlElement, removed: list[Removed]) -> None:
+    """Drop boilerplate containers and link-only paragraphs, never a container holding the article."""
+    body = tree.find("body")
+    if body is None:
+        return
+    total = max(len(body.text_content()), 1)
+    doomed: list[tuple[HtmlElement, str]] = []
+    stack = list(body)
+    while stack:
+        element = stack.pop()
+        if not isinstance(element.tag, str):
+            continue
+        if _is_boilerplate_container(element):
+            if len(element.text_content()) <= rules.PRUNE_MAX_TEXT_SHARE * total:
+                doomed.append((element, "boilerplate_container"))
+                continue
+        elif element.tag in ("p", "li", "h2", "h3", "h4", "div"):
+            text = normalize_line(element.text_content())
+            if text and _is_link_paragraph(element, text):
+                doomed.append((element, "link_paragraph"))
+                continue
+        stack.extend(element)
+    for element, rule in doomed:
+        text = normalize_line(element.text_content())
+        if text:
+            removed.append(Removed(text, rule))
+        element.drop_tree()
+
+
+def _blocks(body: etree._Element) -> list[Block]:
+    """trafilatura's output tree as paragraphs; line breaks inside a paragraph split it."""
+    blocks: list[Block] = []
+    for child in body:
+        if child.tag == "list":
+            blocks.extend(Block(_tree_text(item), "item") for item in child.iter("item"))
+        elif child.tag == "table":
+            blocks.extend(Block(_tree_text(cell), "cell") for cell in child.iter("cell"))
+        else:
+            kind = {"head": "head", "quote": "quote"}.get(child.tag, "p")
+            blocks.extend(Block(part, kind) for part in _tree_text(child, breaks=True).split("\n"))
+    return blocks
+
+
+def _tree_text(element: etree._Element, breaks: bool = False) -> str:
+    parts = []
+    for node in element.iter():
+        if node.tag == "lb":
+            parts.append("\n" if breaks else " ")
+        if node.text:
+            parts.append(node.text)
+        if node is not element and node.tail:
+            parts.append(node.tail)
+    return "".join(parts)
+
+
+def clean_html(html: str | bytes, url: str | None = None) -> Article:
+    """Clean one article page: its text (lead first, one paragraph per line) and metadata.
+
+    Raises a `CleanerError` subclass (`NotAnArticle`, `EmptyInput`, `BinaryInput`,
+    `UnsupportedEncoding`, `InputTooLarge`) when the input is not an article that can be cleaned.
+    """
+    tree = parse_html(decode_page(html))
+    meta = extract_metadata(tree, url)
+    _refuse_non_article(meta, url)
+    removed: list[Removed] = []
+    lead = _take_lead(tree, removed)
+    captions = _take_captions(tree, removed)
+    _prune(tree, removed)
+    document = trafilatura.bare_extraction(
+        tree, url=url, fast=True, include_comments=False, include_tables=True, include_images=False,
+        with_metadata=False,
+    )
+    blocks = _blocks(document.body) if document is not None and document.body is not None else []
+    result = filter_blocks(blocks, title=meta.title, lead=lead)
+    lines = result.lines
+    if lead:
+        lines = [lead, *(line for line in lines if line_key(line) != line_key(lead))]
+    if not lines:
+        raise NotAnArticle("not an article: no article text was found on the page")
+    text = "\n".join(lines)
+    published = meta.published
+    if published is None:
+        published = next((parse_date_line(r.text) for r in result.removed if r.rule == "date_line"), None)
+    return Article(
+        text=text,
+        title=meta.title or result.title,
+        lead=lead,
+        author=meta.author or result.author,
+        published=published,
+        modified=meta.modified,
+        category=meta.category,
+        tags=meta.tags or result.tags,
+        source=result.source or meta.source,
+        captions=captions + result.captions,
+        language=vietnamese_language(text) or meta.language,
+        url=url,
+        canonical_url=meta.canonical_url,
+        removed=removed + result.removed,
+    )

@@ -1,0 +1,248 @@
+"""Article metadata from a parsed page: JSON-LD, Open Graph and meta tags, breadcrumbs, date lines."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from lxml.html import HtmlElement
+
+from . import rules
+from .normalize import normalize_line
+
+VIETNAM_TIME = timezone(timedelta(hours=7))
+
+_DMY = re.compile(
+    r"(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>\d{4}|\d{2})\b"
+    r"(?:[^\d]{0,12}?(?P<H>\d{1,2})[:h](?P<M>\d{2})(?::(?P<S>\d{2}))?\s*(?P<ampm>am|pm|sa|ch|sáng|chiều|tối|trưa)?)?",
+    re.I,
+)
+_HM_FIRST = re.compile(
+    r"(?P<H>\d{1,2})[:h](?P<M>\d{2})(?::(?P<S>\d{2}))?\s*(?P<ampm>am|pm|sa|ch|sáng|chiều|tối|trưa)?"
+    r"[^\d]{0,30}?(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>\d{4}|\d{2})\b",
+    re.I,
+)
+_AFTERNOON = ("pm", "ch", "chiều", "tối")
+_DATE_CLASSES = ("date", "time", "ngay", "publish", "post-time", "timestamp", "spanTime", "timePost")
+_TAG_CLASSES = ("tag", "keyword", "tukhoa", "tu-khoa", "hash-tags")
+_AUTHOR_CLASSES = ("author", "byline", "tacgia", "tac-gia", "pAuthor", "editor")
+_SOURCE_CLASSES = ("source", "nguon", "pSource")
+
+
+@dataclass
+class PageMetadata:
+    """What a page says about itself, before its text is read."""
+
+    title: str | None = None
+    description: str | None = None
+    author: str | None = None
+    published: str | None = None
+    modified: str | None = None
+    category: str | None = None
+    tags: list[str] = field(default_factory=list)
+    source: str | None = None
+    language: str | None = None
+    canonical_url: str | None = None
+    og_type: str | None = None
+    is_article_jsonld: bool = False
+
+
+def to_iso(value: str | None) -> str | None:
+    """A date or date-time string as ISO 8601; local times get Vietnam's +07:00."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return parse_date_line(value)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return value
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=VIETNAM_TIME)
+    return parsed.astimezone(VIETNAM_TIME).replace(microsecond=0).isoformat()
+
+
+def parse_date_line(text: str) -> str | None:
+    """A Vietnamese date line ("Thứ năm, 20/12/2012, 10:18 GMT+7", "11:05 tối 24/12/12") as ISO 8601."""
+    match = _DMY.search(text) or _HM_FIRST.search(text)
+    if match is None:
+        match = _HM_FIRST.search(text)
+    if match is None:
+        return None
+    parts = match.groupdict()
+    year = int(parts["y"]) + (2000 if len(parts["y"]) == 2 else 0)
+    try:
+        if parts["H"] is None:
+            return datetime(year, int(parts["m"]), int(parts["d"])).date().isoformat()
+        hour = int(parts["H"])
+        if (parts["ampm"] or "").lower() in _AFTERNOON and hour < 12:
+            hour += 12
+        moment = datetime(year, int(parts["m"]), int(parts["d"]), hour, int(parts["M"]), int(parts["S"] or 0),
+                          tzinfo=VIETNAM_TIME)
+    except ValueError:
+        return None
+    return moment.isoformat()
+
+
+def _has_class(element: HtmlElement, fragments: tuple[str, ...]) -> bool:
+    names = f"{element.get('class', '')} {element.get('id', '')}".lower()
+    return any(fragment.lower() in names for fragment in fragments)
+
+
+def _text(element: HtmlElement) -> str:
+    return normalize_line(element.text_content())
+
+
+def _jsonld_objects(tree: HtmlElement) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    for script in tree.xpath('//script[@type="application/ld+json"]'):
+        try:
+            data = json.loads(script.text_content(), strict=False)
+        except (ValueError, RecursionError):
+            continue
+        stack = [data]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, dict):
+                found.append(item)
+                if isinstance(item.get("@graph"), list):
+                    stack.extend(item["@graph"])
+    return found
+
+
+def _types(item: dict[str, Any]) -> list[str]:
+    kind = item.get("@type", [])
+    return kind if isinstance(kind, list) else [kind]
+
+
+def _names(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return _names(value.get("name"))
+    if isinstance(value, list):
+        return [name for item in value for name in _names(item)]
+    return []
+
+
+def _meta(tree: HtmlElement, *keys: str) -> str | None:
+    for key in keys:
+        for value in tree.xpath(f'//meta[@property="{key}" or @name="{key}" or @itemprop="{key}"]/@content'):
+            if value.strip():
+                return normalize_line(value)
+    return None
+
+
+def _title(tree: HtmlElement, declared: str | None) -> str | None:
+    """The printed headline: the heading that best matches the declared title, else the declared one."""
+    candidates = [_text(h) for h in tree.xpath("//h1 | //*[self::h2 or self::h3 or self::div or self::p]"
+                                               "[contains(@class, 'title') or contains(@class, 'Title')]")]
+    candidates = [c for c in candidates if 2 <= len(c.split()) <= 60]
+    if not declared:
+        headings = [_text(h) for h in tree.xpath("//h1")]
+        return next((h for h in headings if len(h.split()) >= 3), None)
+    declared_words = set(declared.lower().split())
+    best, best_score = None, 0.0
+    for candidate in candidates:
+        words = set(candidate.lower().split())
+        score = len(words & declared_words) / max(len(words | declared_words), 1)
+        if score > best_score:
+            best, best_score = candidate, score
+    return best if best_score >= 0.5 else _strip_site_name(declared)
+
+
+def _strip_site_name(title: str) -> str:
+    parts = re.split(r"\s+[|–—-]\s+", title)
+    return max(parts, key=len) if len(parts) > 1 else title
+
+
+def _breadcrumb(tree: HtmlElement, objects: list[dict[str, Any]], title: str | None) -> str | None:
+    for item in objects:
+        if "BreadcrumbList" in _types(item):
+            names = []
+            for entry in item.get("itemListElement") or []:
+                if isinstance(entry, dict):
+                    names.extend(_names(entry.get("item")) or _names(entry))
+            names = [normalize_line(n) for n in names if n and normalize_line(n) != title]
+            if names:
+                return names[-1]
+    for crumb in tree.xpath("//*[contains(@class, 'breadcrumb') or contains(@class, 'breadCrumb')"
+                            " or contains(@class, 'navigationDetail') or @id='box-path']"):
+        names = [_text(a) for a in crumb.xpath(".//a | .//li[not(.//a)]")]
+        names = [n for n in names if n and n != title and len(n) < 60 and n.lower() not in ("trang chủ", "home")]
+        if names:
+            return names[-1]
+    return None
+
+
+def _tags(tree: HtmlElement) -> list[str]:
+    for row in tree.xpath("//*[self::div or self::p or self::ul or self::section or self::span]"):
+        if not _has_class(row, _TAG_CLASSES) or _has_class(row, ("tagline", "stage")):
+            continue
+        tags = [_text(a) for a in row.xpath(".//a")]
+        tags = [t for t in dict.fromkeys(tags) if t and len(t) <= 60]
+        if tags:
+            return tags
+    return []
+
+
+def _visible_date(tree: HtmlElement) -> str | None:
+    for element in tree.xpath("//*[self::span or self::div or self::p or self::time or self::li]"):
+        if _has_class(element, _DATE_CLASSES) and len(text := _text(element)) <= 120:
+            found = element.get("datetime") and to_iso(element.get("datetime")) or parse_date_line(text)
+            if found:
+                return found
+    return None
+
+
+def _byline(tree: HtmlElement) -> str | None:
+    for element in tree.xpath("//*[self::p or self::span or self::div or self::a or self::strong]"):
+        if _has_class(element, _AUTHOR_CLASSES) and 2 <= len(text := _text(element)) <= 60:
+            return re.sub(r"^(tác giả|bài|by)\s*:?\s*", "", text, flags=re.I) or None
+    return None
+
+
+def _source(tree: HtmlElement) -> str | None:
+    for element in tree.xpath("//*[self::p or self::div or self::span]"):
+        if _has_class(element, _SOURCE_CLASSES) and (match := rules.SOURCE_LINE.match(_text(element))):
+            return match["source"]
+    return None
+
+
+def extract_metadata(tree: HtmlElement, url: str | None = None) -> PageMetadata:
+    """Read a page's metadata; fields the page does not give stay empty."""
+    objects = _jsonld_objects(tree)
+    article = next((o for o in objects if set(_types(o)) & set(rules.ARTICLE_JSONLD_TYPES)), {})
+    declared_title = normalize_line(str(article.get("headline") or "")) or _meta(tree, "og:title") \
+        or normalize_line(tree.findtext(".//title") or "") or None
+    title = _title(tree, declared_title)
+    authors = [normalize_line(n) for n in _names(article.get("author"))]
+    section = article.get("articleSection")
+    if isinstance(section, list):
+        section = section[-1] if section else None
+    canonical = tree.xpath("string(//link[@rel='canonical']/@href)") or _meta(tree, "og:url") or None
+    return PageMetadata(
+        title=title,
+        description=_meta(tree, "og:description", "description"),
+        author=", ".join(dict.fromkeys(a for a in authors if a)) or _byline(tree),
+        published=to_iso(str(article.get("datePublished") or "")) or to_iso(
+            _meta(tree, "article:published_time", "datePublished", "pubdate", "dc.date.issued", "date"))
+        or _visible_date(tree),
+        modified=to_iso(str(article.get("dateModified") or "")) or to_iso(
+            _meta(tree, "article:modified_time", "dateModified")),
+        category=_breadcrumb(tree, objects, title) or (normalize_line(section) if isinstance(section, str) else None)
+        or _meta(tree, "article:section"),
+        tags=_tags(tree),
+        source=_source(tree),
+        language=(tree.get("lang") or _meta(tree, "content-language", "language") or "").split("-")[0].lower()
+        or None,
+        canonical_url=canonical,
+        og_type=(_meta(tree, "og:type") or "").lower() or None,
+        is_article_jsonld=bool(article),
+    )

@@ -1,0 +1,55 @@
+"""Text normalisation: Unicode NFC, whitespace, zero-width characters, entities.
+
+Vietnamese tone marks are kept as the outlet published them: old-style ("hoà", "thuỷ") and
+new-style ("hòa", "thủy") placement are both valid NFC and stay different strings, because
+rewriting an outlet's spelling would change its text. `modernize_tone_marks` is the opt-in
+that moves old-style marks to the new-style vowel.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+_NEWLINES = re.compile(r"\s*\n\s*")
+
+# Old-style tone placement on "oa", "oe", "uy" (tone on the first vowel) -> new style (second).
+_OLD_STYLE_TONES = {
+    "oà": "òa", "oá": "óa", "oả": "ỏa", "oã": "õa", "oạ": "ọa",
+    "oè": "òe", "oé": "óe", "oẻ": "ỏe", "oẽ": "õe", "oẹ": "ọe",
+    "uỳ": "ùy", "uý": "úy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy",
+}
+_OLD_STYLE_RE = re.compile(
+    "(" + "|".join(sorted({k for k in _OLD_STYLE_TONES} | {k.upper() for k in _OLD_STYLE_TONES}
+                           | {k[0].upper() + k[1:] for k in _OLD_STYLE_TONES})) + r")(?![a-zA-Zà-ỹÀ-Ỹ])"
+)
+
+
+def normalize_line(text: str) -> str:
+    """One line of text: entities decoded, NFC, no zero-width or control characters, single spaces."""
+    if "&" in text:
+        text = html.unescape(text)
+    text = unicodedata.normalize("NFC", text).translate(ZERO_WIDTH)
+    text = _CONTROL.sub("", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def normalize_text(text: str) -> str:
+    """Multi-line text: each line normalised, blank lines dropped."""
+    lines = (normalize_line(line) for line in _NEWLINES.split(text))
+    return "\n".join(line for line in lines if line)
+
+
+def modernize_tone_marks(text: str) -> str:
+    """Move old-style tone marks ("hoà", "thuỷ") to the new-style position ("hòa", "thủy")."""
+
+    def swap(match: re.Match[str]) -> str:
+        old = match.group(1)
+        new = _OLD_STYLE_TONES[old.lower()]
+        return "".join(n.upper() if o.isupper() else n for o, n in zip(old, new))
+
+    return _OLD_STYLE_RE.sub(swap, unicodedata.normalize("NFC", text))

@@ -1,0 +1,212 @@
+"""Every cleaning rule as data: marker phrases, line patterns and boilerplate containers.
+
+Markers are matched on a line's *key* (see `postfilter.line_key`): lower-cased, tone marks in the
+new style, surrounding punctuation stripped. Each entry names the fixture that needs it.
+"""
+
+from __future__ import annotations
+
+import re
+
+# A heading after which nothing is article text (related lists, most-read boxes, comments, footers).
+TAIL_HEADINGS = (
+    "các tin khác",  # seeds/000
+    "tin khác",
+    "tin cùng chuyên mục",
+    "cùng chuyên mục",
+    "tin mới nhất",  # seeds/004
+    "tin mới",
+    "tin đang nóng",  # seeds/004
+    "tin nóng",
+    "tiêu điểm",  # seeds/004
+    "có thể bạn quan tâm",  # seeds/004
+    "bạn có thể quan tâm",
+    "có thể bạn chưa biết",
+    "đừng bỏ lỡ",  # seeds/001
+    "nổi bật",  # seeds/001 ("Nổi bật Việt Báo")
+    "tin nổi bật",
+    "đọc nhiều",
+    "đọc nhiều nhất",
+    "xem nhiều",
+    "xem nhiều nhất",
+    "tin xem nhiều",
+    "ý kiến của bạn",  # seeds/003
+    "ý kiến bạn đọc",
+    "gửi ý kiến",
+    "bình luận",
+    "gửi bình luận",
+    "viết bình luận",
+    "tin tức khác",
+    "tin bài khác",
+    "bài viết khác",
+    "các bài viết khác",
+    "tin cũ hơn",
+    "tin đã đưa",
+    "xem các tin đã đưa ngày",  # seeds/000
+    "tin trong",  # seeds/000 ("Tin trong: Chuyên mục này ...")
+    "chủ đề",
+    "sự kiện",
+    "tin ảnh",
+    "video nổi bật",
+)
+
+# A heading of a box of links inside the body: the heading and the link-like lines after it go.
+BOX_HEADINGS = (
+    "tin liên quan",
+    "bài liên quan",  # seeds/001
+    "tin bài liên quan",
+    "bài viết liên quan",
+    "xem thêm",
+    "đọc thêm",
+    "xem tiếp",
+    "mời xem thêm",
+    "có thể bạn muốn xem",
+)
+
+# A line that is a widget label, never text (dropped alone, not what follows it).
+WIDGET_LINES = (
+    "video đang hot",  # seeds/004
+    "video",
+    "quảng cáo",
+    "advertisement",
+    "chia sẻ",
+    "chia sẻ bài viết",
+    "in bài",
+    "in bài viết",
+    "gửi bài",
+    "lưu bài",
+    "bản in",
+    "theo dõi",
+    "like",
+    "tweet",
+    "email",
+    "gửi email",
+    "lên đầu trang",
+    "về trang chủ",
+    "trở lại",
+    "quay lại",
+    "tin tài trợ",
+    "tài trợ",
+    "bấm để xem",
+    "xem ảnh",
+    "xem video",
+    "đánh giá bài viết",
+    "bạn thấy bài viết thế nào",
+)
+
+# A footer line: it and everything after it go.
+FOOTER_PATTERNS = (
+    re.compile(r"^powered by\b"),  # seeds/001 ("POWERED BY ONECMS - A PRODUCT OF NEKO")
+    re.compile(r"giấy phép (số|hoạt động)"),
+    re.compile(r"^(©|copyright\b|bản quyền\b)"),
+    re.compile(r"chịu trách nhiệm (xuất bản|nội dung)"),
+    re.compile(r"^(tổng biên tập|phó tổng biên tập|tòa soạn|địa chỉ tòa soạn)\b"),
+    re.compile(r"ghi rõ nguồn"),
+)
+
+# A line that links to another article: "Xem thêm: <title>", ">> <title>", "► <title>".
+LINK_LINE = re.compile(
+    r"^(?:(?:xem thêm|đọc thêm|xem tiếp|tin liên quan|bài liên quan|mời xem|clip|video)\s*[:>»]+|>>|»|►|▶|→)\s*\S",
+    re.I,
+)
+
+# "<headline> - Ảnh 1." written by some CMSs for every photo (seeds/003).
+IMAGE_PLACEHOLDER = re.compile(r"\s[-–]\s(?:Ảnh|Hình|Photo)\s*\d+\s*\.?$")
+
+# A caption ends with a photo credit: "… Ảnh: TASS", "(Nguồn: RIA Novosti)" (seeds/000, 001, 003, 004).
+CAPTION_CREDIT = re.compile(
+    r"(?:^|[\s.(\[–-])\(?(?:Ảnh|Hình|Hình ảnh|Ảnh minh họa|Ảnh minh hoạ|Nguồn ảnh|Nguồn|Đồ họa|Đồ hoạ|Photo|Clip|Video)"
+    r"(?:\s*:\s*[^.:()]{1,60}?)?\s*\.?\)?\.?$",
+)
+CAPTION_MAX_CHARS = 350
+
+# "5 giờ trước", "Hôm qua" rows of most-read lists (seeds/004).
+RELATIVE_TIME = re.compile(r"^(?:\d+\s+(?:giây|phút|giờ|ngày|tuần|tháng|năm)\s+trước|hôm qua|vừa xong|mới đây)$")
+
+# A date line: "13/09/2023 22:04" (seeds/001), "Thứ năm, 20/12/2012, 10:18 GMT+7", "Cập nhật: …".
+DATE_LINE = re.compile(
+    r"^(?:(?:cập nhật|đăng|ngày đăng|đăng ngày|thời gian|ngày|published|updated)\s*:?\s*)?"
+    r"(?:(?:thứ\s+\w+|chủ nhật|t\d|cn)\s*[,-]?\s*)?"
+    r"(?:ngày\s+)?\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}"
+    r"(?:\s*[,|-]?\s*(?:lúc\s+)?\d{1,2}[:h]\d{2}(?::\d{2})?\s*(?:am|pm|sa|ch)?)?"
+    r"(?:\s*\(?(?:gmt|utc)\s*[+]\s*0?7(?::00)?\)?)?$"
+    r"|^\d{1,2}[:h]\d{2}(?::\d{2})?\s*[,|-]?\s*(?:(?:thứ\s+\w+|chủ nhật)\s*,?\s*)?(?:ngày\s+)?\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}"
+    r"(?:\s*\(?(?:gmt|utc)\s*[+]\s*0?7(?::00)?\)?)?$"
+)
+
+# The closing source line: "Theo Baotintuc.vn" (seeds/000), "(Theo TTXVN)", "Nguồn: VTV".
+SOURCE_LINE = re.compile(r"^\(?\s*(?:theo|nguồn)\s*:?\s+(?P<source>[^,;]{2,50}?)\s*\)?\s*\.?$", re.I)
+SOURCE_MAX_CHARS = 60
+
+# A contributors' credit closing an agency story: "—Litvinova đưa tin từ Tallinn … đóng góp." (seeds/002).
+CREDIT_LINE = re.compile(r"^[—–-]\s*\S.*(?:đưa tin từ|đóng góp\.?$)", re.I)
+AGENCIES = {"associated press": "AP", "reuters": "Reuters", "afp": "AFP", "ttxvn": "TTXVN"}
+
+# A tag row: "Tags: a, b", "Từ khóa: a; b".
+TAG_ROW = re.compile(r"^(?:tags?|từ khóa|từ khoá|chủ đề|keywords?)\s*:\s*(?P<tags>.+)$", re.I)
+
+# An author line closing the body: "Minh Anh", "HOÀNG HÀ (tổng hợp)", "Nhóm PV".
+AUTHOR_LINE = re.compile(r"^(?P<name>(?:[A-ZÀ-ỸĐ][\w.]*\s*){1,5}?)\s*(?:\((?:tổng hợp|theo [^)]{1,40}|lược dịch)\))?$")
+AUTHOR_MAX_CHARS = 45
+
+# A line after the title that is the outlet's slogan or header, not text (seeds/002).
+SLOGAN = re.compile(r"\s\|\s|^(tin tức|trang chủ|home)$", re.I)
+
+# A paragraph cut short with an ellipsis: the teaser of another article (seeds/004).
+TRUNCATED = re.compile(r"\w\s?(?:\.\.\.|…)$")
+
+# A line that reads as a sentence: ends in terminal punctuation (quotes and brackets allowed after it).
+SENTENCE_END = re.compile(r"[.!?…:;][\"'”’»)\]]*$|[\"”’»]$")
+SENTENCE_MIN_WORDS = 8
+LONG_PARAGRAPH_WORDS = 25
+
+# A run of at least this many short title-like lines is a list of links to other articles.
+TITLE_RUN_MIN = 3
+TITLE_MAX_CHARS = 160
+
+# Containers pruned before extraction: class/id fragments of related lists, ads, widgets, chrome.
+BOILERPLATE_CLASS_WORDS = (
+    "related", "relate", "lienquan", "tinlienquan", "tin-lien-quan", "box-news", "othernews",
+    "other-news", "news-other", "tinkhac", "tin-khac", "samecategory", "same-category", "cungchuyenmuc",
+    "readmore", "read-more", "xemthem", "xem-them", "mostview", "most-view", "most-read", "xemnhieu",
+    "docnhieu", "topview", "hotnews", "hot-news", "tinnoibat", "noibat", "featured-news", "suggest",
+    "recommend", "comment", "binhluan", "binh-luan", "ykien", "y-kien", "social", "share", "sharing",
+    "chiase", "chia-se", "banner", "advert", "quangcao", "sponsor", "breadcrumb", "footer", "menu",
+    "navbar", "navigation", "sidebar", "widget", "poll", "rating", "print", "tags", "tag-list", "taglist",
+    "keyword", "tukhoa", "tu-khoa", "newsletter", "subscribe", "login", "search", "calendar", "lich",
+    "video-box", "box-video", "embed", "audio", "player", "gallery-thumb", "author-box", "popup",
+)
+BOILERPLATE_CLASS_TOKENS = ("ads", "ad", "qc", "nav", "header", "top-header", "zone-right", "right", "box-right", "col-right")
+# Elements that are never article text.
+BOILERPLATE_TAGS = ("nav", "aside", "footer", "form", "iframe", "noscript", "button", "select", "svg", "canvas")
+# Never prune a container holding more than this share of the page's paragraph text.
+PRUNE_MAX_TEXT_SHARE = 0.5
+
+# Elements holding the lead (sapo), tried in order.
+LEAD_XPATHS = (
+    "//*[self::p or self::h2 or self::div or self::span or self::h3]"
+    "[contains(concat(' ', normalize-space(@class), ' '), ' sapo ') or contains(@class, 'sapo')"
+    " or contains(@class, 'lead') or contains(@class, 'summary') or contains(@class, 'description')"
+    " or contains(@class, 'detail_subtitle') or contains(@class, 'chapeau') or contains(@class, 'excerpt')"
+    " or contains(@class, 'intro') or contains(@class, 'short_intro') or @itemprop='description']",
+)
+LEAD_MIN_CHARS = 40
+LEAD_MAX_CHARS = 1200
+
+# Elements holding photo captions (kept out of the text, stored as `captions`).
+CAPTION_XPATHS = (
+    "//figcaption",
+    "//*[contains(@class, 'caption') or contains(@class, 'Caption') or contains(@class, 'image_desc')"
+    " or contains(@class, 'img-desc') or contains(@class, 'image-desc') or contains(@class, 'photo-desc')"
+    " or contains(@class, 'desc_image') or contains(@class, 'tplCaption') or contains(@class, 'Image')]",
+)
+
+# Outlet tags that open a lead: "(Dân trí) -", "VOV.VN -". Kept in the text as published.
+LEAD_OUTLET_TAG = re.compile(r"^\(?[\w .]{2,30}\)?\s*[-–—]\s")
+
+# Signs that a page is not an article.
+NOT_ARTICLE_OG_TYPES = ("website", "video.other", "video", "profile", "object")
+ARTICLE_JSONLD_TYPES = ("NewsArticle", "Article", "ReportageNewsArticle", "BlogPosting", "AnalysisNewsArticle",
+                        "OpinionNewsArticle", "LiveBlogPosting")
+ARTICLE_URL_ID = re.compile(r"(?:[-/.](?:post|a|p|n)?\d{5,}(?:\.\w{2,5})?/?$|\d{6,}\.\w{2,5}$|/\d{4}/\d{2}/[^/]+/?$)")
+LISTING_MIN_TEASERS = 12
