@@ -15,14 +15,18 @@ from .decode import decode_page
 from .errors import EmptyInput, InputTooLarge, NotAnArticle
 from .metadata import PageMetadata, extract_metadata, parse_date_line
 from .normalize import normalize_line
-from .postfilter import Block, filter_blocks, line_key
+from .postfilter import Block, filter_blocks, is_sentence, line_key
 from .text import vietnamese_language
 
 MAX_ELEMENTS = 200_000
 MAX_DEPTH = 400
-_PARSER = HTMLParser(remove_comments=True, remove_pis=True, no_network=True, huge_tree=False)
+_PARSER = HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True, huge_tree=False)
 _NOT_FOUND = re.compile(r"\b404\b|không tìm thấy|page not found|trang không tồn tại", re.I)
 _LINK_TEXT = etree.XPath("string(.//a[@href])")
+_LEAF_BLOCKS = "//body//*[self::p or self::h2 or self::h3 or self::span or self::strong or self::b or self::td" \
+    " or self::div[not(.//div or .//p)]]"
+_CLASSED = "//body//*[@class][self::p or self::h2 or self::h3 or self::div or self::span or self::strong]"
+_BREAK = "\u2029"  # a <br> inside a paragraph, kept apart from the source's own line breaks
 
 
 def parse_html(text: str) -> HtmlElement:
@@ -32,9 +36,7 @@ def parse_html(text: str) -> HtmlElement:
         tree = document_fromstring(text.encode("utf-8"), parser=_PARSER)
     except (etree.ParserError, ValueError) as error:
         raise EmptyInput(f"no HTML document could be parsed ({error})") from None
-    count = 0
-    for element in tree.iter():
-        count += 1
+    for count, _element in enumerate(tree.iter(), start=1):
         if count > MAX_ELEMENTS:
             raise InputTooLarge(f"the page has more than {MAX_ELEMENTS:,} elements")
     deepest = max((len(list(e.iterancestors())) for e in tree.iter("b", "i", "div", "span", "font")), default=0)
@@ -67,21 +69,50 @@ def _element_text(element: HtmlElement) -> str:
     return normalize_line("".join(parts))
 
 
-def _take_lead(tree: HtmlElement, removed: list[Removed]) -> str | None:
+def _lead_candidates(tree: HtmlElement, meta: PageMetadata) -> list[HtmlElement]:
+    """Elements that may hold the lead, best first: the one whose text is the page's description,
+    then those with a lead-like class, then a sentence-like heading right after the headline."""
+    candidates: list[HtmlElement] = []
+    if meta.description and len(meta.description) >= rules.LEAD_MIN_CHARS:
+        prefix = line_key(meta.description[:60])
+        for element in tree.xpath(_LEAF_BLOCKS):
+            if line_key(element.text_content()[:200]).startswith(prefix):
+                candidates.append(element)
+                break
+    for element in tree.xpath(_CLASSED):
+        names = element.get("class", "").lower()
+        if any(word in names for word in rules.LEAD_CLASS_WORDS):
+            candidates.append(element)
+    candidates.extend(tree.xpath("//h1/following::*[self::h2 or self::h3 or self::p][1]"))
+    return candidates
+
+
+def _take_lead(tree: HtmlElement, meta: PageMetadata, removed: list[Removed]) -> str | None:
     """Find the lead (sapo), drop its inline related links, take it out of the tree."""
-    for xpath in rules.LEAD_XPATHS:
-        for element in tree.xpath(xpath):
-            if element.xpath("ancestor::figure or ancestor::*[contains(@class, 'caption')]"):
-                continue
-            for link in element.xpath(".//a"):
-                if rules.LINK_LINE.match(normalize_line(link.text_content())):
-                    removed.append(Removed(normalize_line(link.text_content()), "link_line"))
-                    link.drop_tree()
-            text = _element_text(element)
-            if rules.LEAD_MIN_CHARS <= len(text) <= rules.LEAD_MAX_CHARS and not element.xpath(".//p[.//p]"):
-                element.drop_tree()
-                return text
+    title_key = line_key(meta.title or "")
+    for element in _lead_candidates(tree, meta):
+        if element.getparent() is None or element.xpath("ancestor::figure or ancestor::head"):
+            continue
+        text = _element_text(element)
+        if not (rules.LEAD_MIN_CHARS <= len(text) <= rules.LEAD_MAX_CHARS) or line_key(text) == title_key \
+                or not is_sentence(text) or element.xpath(".//p[.//p] | .//div[.//p]"):
+            continue
+        for link in element.xpath(".//a"):
+            link_text = normalize_line(link.text_content())
+            if rules.LINK_LINE.match(link_text):
+                removed.append(Removed(link_text, "link_line"))
+                link.drop_tree()
+        element.drop_tree()
+        return _element_text_after_drop(text, removed)
     return None
+
+
+def _element_text_after_drop(text: str, removed: list[Removed]) -> str:
+    """The lead's text without the related links dropped from it."""
+    for item in removed:
+        if item.rule == "link_line" and item.text in text:
+            text = normalize_line(text.replace(item.text, ""))
+    return text
 
 
 def _take_captions(tree: HtmlElement, removed: list[Removed]) -> list[str]:
@@ -157,7 +188,7 @@ def _blocks(body: etree._Element) -> list[Block]:
             blocks.extend(Block(_tree_text(cell), "cell") for cell in child.iter("cell"))
         else:
             kind = {"head": "head", "quote": "quote"}.get(child.tag, "p")
-            blocks.extend(Block(part, kind) for part in _tree_text(child, breaks=True).split("\n"))
+            blocks.extend(Block(part, kind) for part in _tree_text(child, breaks=True).split(_BREAK))
     return blocks
 
 
@@ -165,7 +196,7 @@ def _tree_text(element: etree._Element, breaks: bool = False) -> str:
     parts = []
     for node in element.iter():
         if node.tag == "lb":
-            parts.append("\n" if breaks else " ")
+            parts.append(_BREAK if breaks else " ")
         if node.text:
             parts.append(node.text)
         if node is not element and node.tail:
@@ -183,11 +214,11 @@ def clean_html(html: str | bytes, url: str | None = None) -> Article:
     meta = extract_metadata(tree, url)
     _refuse_non_article(meta, url)
     removed: list[Removed] = []
-    lead = _take_lead(tree, removed)
+    lead = _take_lead(tree, meta, removed)
     captions = _take_captions(tree, removed)
     _prune(tree, removed)
     document = trafilatura.bare_extraction(
-        tree, url=url, fast=True, include_comments=False, include_tables=True, include_images=False,
+        tree, url=url, fast=False, include_comments=False, include_tables=True, include_images=False,
         with_metadata=False,
     )
     blocks = _blocks(document.body) if document is not None and document.body is not None else []

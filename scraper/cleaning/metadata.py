@@ -131,6 +131,15 @@ def _names(value: Any) -> list[str]:
     return []
 
 
+def _people(value: Any) -> Any:
+    """JSON-LD authors that are people: an outlet naming itself as author is no byline."""
+    if isinstance(value, list):
+        return [item for item in value if not (isinstance(item, dict) and "Organization" in _types(item))]
+    if isinstance(value, dict) and "Organization" in _types(value):
+        return None
+    return value
+
+
 def _meta(tree: HtmlElement, *keys: str) -> str | None:
     for key in keys:
         for value in tree.xpath(f'//meta[@property="{key}" or @name="{key}" or @itemprop="{key}"]/@content'):
@@ -222,7 +231,7 @@ def extract_metadata(tree: HtmlElement, url: str | None = None) -> PageMetadata:
     declared_title = normalize_line(str(article.get("headline") or "")) or _meta(tree, "og:title") \
         or normalize_line(tree.findtext(".//title") or "") or None
     title = _title(tree, declared_title)
-    authors = [normalize_line(n) for n in _names(article.get("author"))]
+    authors = [normalize_line(n) for n in _names(_people(article.get("author")))]
     section = article.get("articleSection")
     if isinstance(section, list):
         section = section[-1] if section else None

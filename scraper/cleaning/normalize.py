@@ -14,7 +14,7 @@ import unicodedata
 
 ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+_SPACES = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _NEWLINES = re.compile(r"\s*\n\s*")
 
 # Old-style tone placement on "oa", "oe", "uy" (tone on the first vowel) -> new style (second).
@@ -30,7 +30,8 @@ _OLD_STYLE_RE = re.compile(
 
 
 def normalize_line(text: str) -> str:
-    """One line of text: entities decoded, NFC, no zero-width or control characters, single spaces."""
+    """One line of text: entities decoded, NFC, no zero-width or control characters, line breaks and
+    whitespace runs as single spaces."""
     if "&" in text:
         text = html.unescape(text)
     text = unicodedata.normalize("NFC", text).translate(ZERO_WIDTH)

@@ -220,7 +220,8 @@ class _Filter:
             return
         text = self.kept[-1].text
         if len(text) <= rules.AUTHOR_MAX_CHARS and (match := rules.AUTHOR_LINE.match(text)):
-            self.result.author = self.result.author or match["name"].strip()
+            names = re.split(r"\s*[-–,&]\s*", match["name"].strip())
+            self.result.author = self.result.author or ", ".join(n for n in names if n)
             self.drop(self.kept.pop().text, "author_line")
 
 

@@ -135,7 +135,9 @@ DATE_LINE = re.compile(
 )
 
 # The closing source line: "Theo Baotintuc.vn" (seeds/000), "(Theo TTXVN)", "Nguồn: VTV".
-SOURCE_LINE = re.compile(r"^\(?\s*(?:theo|nguồn)\s*:?\s+(?P<source>[^,;]{2,50}?)\s*\)?\s*\.?$", re.I)
+SOURCE_LINE = re.compile(
+    r"^\(?\s*(?:theo|nguồn)\s*:?\s+(?:(?P<author>[^,;/]{2,30})\s*/\s*)?(?P<source>[^,;/]{2,50}?)\s*\)?\s*\.?$", re.I
+)
 SOURCE_MAX_CHARS = 60
 
 # A contributors' credit closing an agency story: "—Litvinova đưa tin từ Tallinn … đóng góp." (seeds/002).
@@ -146,7 +148,11 @@ AGENCIES = {"associated press": "AP", "reuters": "Reuters", "afp": "AFP", "ttxvn
 TAG_ROW = re.compile(r"^(?:tags?|từ khóa|từ khoá|chủ đề|keywords?)\s*:\s*(?P<tags>.+)$", re.I)
 
 # An author line closing the body: "Minh Anh", "HOÀNG HÀ (tổng hợp)", "Nhóm PV".
-AUTHOR_LINE = re.compile(r"^(?P<name>(?:[A-ZÀ-ỸĐ][\w.]*\s*){1,5}?)\s*(?:\((?:tổng hợp|theo [^)]{1,40}|lược dịch)\))?$")
+_NAME = r"(?:[A-ZÀ-ỸĐ][\w.]*\s*){1,5}?"
+AUTHOR_LINE = re.compile(
+    rf"^(?i:(?:tin|bài|ảnh|tin, ảnh|bài, ảnh|bài và ảnh|tin và ảnh|thực hiện)\s*:\s*)?"
+    rf"(?P<name>{_NAME}(?:\s*[-–,&]\s*{_NAME})*)\s*(?i:\((?:tổng hợp|theo [^)]{{1,40}}|lược dịch)\))?$"
+)
 AUTHOR_MAX_CHARS = 45
 
 # A line after the title that is the outlet's slogan or header, not text (seeds/002).
@@ -182,14 +188,9 @@ BOILERPLATE_TAGS = ("nav", "aside", "footer", "form", "iframe", "noscript", "but
 # Never prune a container holding more than this share of the page's paragraph text.
 PRUNE_MAX_TEXT_SHARE = 0.5
 
-# Elements holding the lead (sapo), tried in order.
-LEAD_XPATHS = (
-    "//*[self::p or self::h2 or self::div or self::span or self::h3]"
-    "[contains(concat(' ', normalize-space(@class), ' '), ' sapo ') or contains(@class, 'sapo')"
-    " or contains(@class, 'lead') or contains(@class, 'summary') or contains(@class, 'description')"
-    " or contains(@class, 'detail_subtitle') or contains(@class, 'chapeau') or contains(@class, 'excerpt')"
-    " or contains(@class, 'intro') or contains(@class, 'short_intro') or @itemprop='description']",
-)
+# Class fragments (lower-case) of the element holding the lead (sapo).
+LEAD_CLASS_WORDS = ("sapo", "lead", "summary", "description", "detail_subtitle", "init_content", "phead",
+                    "chapeau", "excerpt", "intro", "teaser-text", "desc")
 LEAD_MIN_CHARS = 40
 LEAD_MAX_CHARS = 1200
 
@@ -201,12 +202,8 @@ CAPTION_XPATHS = (
     " or contains(@class, 'desc_image') or contains(@class, 'tplCaption') or contains(@class, 'Image')]",
 )
 
-# Outlet tags that open a lead: "(Dân trí) -", "VOV.VN -". Kept in the text as published.
-LEAD_OUTLET_TAG = re.compile(r"^\(?[\w .]{2,30}\)?\s*[-–—]\s")
-
 # Signs that a page is not an article.
 NOT_ARTICLE_OG_TYPES = ("website", "video.other", "video", "profile", "object")
 ARTICLE_JSONLD_TYPES = ("NewsArticle", "Article", "ReportageNewsArticle", "BlogPosting", "AnalysisNewsArticle",
                         "OpinionNewsArticle", "LiveBlogPosting")
 ARTICLE_URL_ID = re.compile(r"(?:[-/.](?:post|a|p|n)?\d{5,}(?:\.\w{2,5})?/?$|\d{6,}\.\w{2,5}$|/\d{4}/\d{2}/[^/]+/?$)")
-LISTING_MIN_TEASERS = 12
