@@ -115,6 +115,24 @@ def _element_text_after_drop(text: str, removed: list[Removed]) -> str:
     return text
 
 
+def _take_byline(tree: HtmlElement, removed: list[Removed]) -> tuple[str | None, str | None]:
+    """The right-aligned byline closing the body: (author, source), taken out of the tree."""
+    for element in reversed(tree.xpath(rules.BYLINE_XPATH)):
+        text = _element_text(element)
+        if not text or len(text) > rules.AUTHOR_MAX_CHARS + 20:
+            continue
+        if source := rules.SOURCE_LINE.match(text):
+            removed.append(Removed(text, "source_line"))
+            element.drop_tree()
+            author = source["author"].strip() if source["author"] else None
+            return author, source["source"].strip()
+        if author := rules.AUTHOR_LINE.match(text):
+            removed.append(Removed(text, "author_line"))
+            element.drop_tree()
+            return ", ".join(re.split(r"\s*[-–,&]\s*", author["name"].strip())), None
+    return None, None
+
+
 def _take_captions(tree: HtmlElement, removed: list[Removed]) -> list[str]:
     captions: list[str] = []
     for xpath in rules.CAPTION_XPATHS:
@@ -149,12 +167,18 @@ def _is_link_paragraph(element: HtmlElement, text: str) -> bool:
     return bool(link_text) and len(link_text) >= 0.8 * len(text)
 
 
+def _prose_length(element: HtmlElement) -> int:
+    """Characters of long paragraphs under an element: the article's prose, which pruning must keep."""
+    return sum(len(text) for p in element.iter("p", "td", "div")
+               if len(text := (p.text or "") + "".join(c.tail or "" for c in p)) >= rules.PROSE_MIN_CHARS)
+
+
 def _prune(tree: HtmlElement, removed: list[Removed]) -> None:
     """Drop boilerplate containers and link-only paragraphs, never a container holding the article."""
     body = tree.find("body")
     if body is None:
         return
-    total = max(len(body.text_content()), 1)
+    prose = max(_prose_length(body), 1)
     doomed: list[tuple[HtmlElement, str]] = []
     stack = list(body)
     while stack:
@@ -162,7 +186,7 @@ def _prune(tree: HtmlElement, removed: list[Removed]) -> None:
         if not isinstance(element.tag, str):
             continue
         if _is_boilerplate_container(element):
-            if len(element.text_content()) <= rules.PRUNE_MAX_TEXT_SHARE * total:
+            if _prose_length(element) <= rules.PRUNE_MAX_PROSE_SHARE * prose:
                 doomed.append((element, "boilerplate_container"))
                 continue
         elif element.tag in ("p", "li", "h2", "h3", "h4", "div"):
@@ -185,7 +209,12 @@ def _blocks(body: etree._Element) -> list[Block]:
         if child.tag == "list":
             blocks.extend(Block(_tree_text(item), "item") for item in child.iter("item"))
         elif child.tag == "table":
-            blocks.extend(Block(_tree_text(cell), "cell") for cell in child.iter("cell"))
+            for cell in child.iter("cell"):
+                parts = [part for part in cell if part.tag in ("p", "head", "quote", "list")]
+                if parts:
+                    blocks.extend(Block(_tree_text(part), "cell") for part in parts)
+                else:
+                    blocks.append(Block(_tree_text(cell), "cell"))
         else:
             kind = {"head": "head", "quote": "quote"}.get(child.tag, "p")
             blocks.extend(Block(part, kind) for part in _tree_text(child, breaks=True).split(_BREAK))
@@ -213,9 +242,11 @@ def clean_html(html: str | bytes, url: str | None = None) -> Article:
     tree = parse_html(decode_page(html))
     meta = extract_metadata(tree, url)
     _refuse_non_article(meta, url)
+    etree.strip_elements(tree, "script", "style", "template", with_tail=False)
     removed: list[Removed] = []
     lead = _take_lead(tree, meta, removed)
     captions = _take_captions(tree, removed)
+    byline_author, byline_source = _take_byline(tree, removed)
     _prune(tree, removed)
     document = trafilatura.bare_extraction(
         tree, url=url, fast=False, include_comments=False, include_tables=True, include_images=False,
@@ -236,12 +267,12 @@ def clean_html(html: str | bytes, url: str | None = None) -> Article:
         text=text,
         title=meta.title or result.title,
         lead=lead,
-        author=meta.author or result.author,
+        author=meta.author or byline_author or result.author,
         published=published,
         modified=meta.modified,
         category=meta.category,
         tags=meta.tags or result.tags,
-        source=result.source or meta.source,
+        source=byline_source or result.source or meta.source,
         captions=captions + result.captions,
         language=vietnamese_language(text) or meta.language,
         url=url,

@@ -85,6 +85,8 @@ def _line_rule(text: str, key: str) -> str | None:
         return "date_line"
     if rules.LINK_LINE.match(text):
         return "link_line"
+    if not any(ch.isalpha() for ch in text):
+        return "no_words"
     return None
 
 
@@ -116,6 +118,10 @@ class _Filter:
             if _starts_with_marker(key, rules.BOX_HEADINGS, extra_words=0):
                 index = self._drop_box(blocks, index)
                 continue
+            if self.title_key and key.startswith(self.title_key + " ") and is_sentence(text[len(self.title_key):]):
+                self.drop(text[: len(self.title_key)], "title_line")
+                text = block.text = text[len(self.title_key):].strip()
+                key = line_key(text)
             rule = _line_rule(text, key)
             if rule is None and (key == self.title_key or key in seen):
                 rule = "duplicate_line" if key in seen else "title_line"

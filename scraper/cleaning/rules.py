@@ -48,6 +48,9 @@ TAIL_HEADINGS = (
     "sự kiện",
     "tin ảnh",
     "video nổi bật",
+    "gửi phản hồi",  # pages/thanhnien (comment form)
+    "phản hồi",
+    "xem phản hồi",
 )
 
 # A heading of a box of links inside the body: the heading and the link-like lines after it go.
@@ -102,6 +105,8 @@ FOOTER_PATTERNS = (
     re.compile(r"chịu trách nhiệm (xuất bản|nội dung)"),
     re.compile(r"^(tổng biên tập|phó tổng biên tập|tòa soạn|địa chỉ tòa soạn)\b"),
     re.compile(r"ghi rõ nguồn"),
+    re.compile(r"hoan nghênh ý kiến của bạn đọc"),  # pages/thanhnien (comment-policy notice)
+    re.compile(r"^(off )?telex vni viqr"),  # pages/thanhnien (comment form's typing-method switch)
 )
 
 # A line that links to another article: "Xem thêm: <title>", ">> <title>", "► <title>".
@@ -155,6 +160,11 @@ AUTHOR_LINE = re.compile(
 )
 AUTHOR_MAX_CHARS = 45
 
+# A right-aligned short paragraph closing the body is the byline in most Vietnamese CMSs
+# (pages/vnexpress_2, vnexpress_4, thanhnien).
+BYLINE_XPATH = ("//body//*[self::p or self::div][@align='right' or @align='RIGHT'"
+                " or contains(translate(@style, ' RIGHTEXALN', 'rightexaln'), 'text-align:right')]")
+
 # A line after the title that is the outlet's slogan or header, not text (seeds/002).
 SLOGAN = re.compile(r"\s\|\s|^(tin tức|trang chủ|home)$", re.I)
 
@@ -181,12 +191,15 @@ BOILERPLATE_CLASS_WORDS = (
     "navbar", "navigation", "sidebar", "widget", "poll", "rating", "print", "tags", "tag-list", "taglist",
     "keyword", "tukhoa", "tu-khoa", "newsletter", "subscribe", "login", "search", "calendar", "lich",
     "video-box", "box-video", "embed", "audio", "player", "gallery-thumb", "author-box", "popup",
+    "notebox",  # pages/znews (promo box of a book series inside the body)
 )
 BOILERPLATE_CLASS_TOKENS = ("ads", "ad", "qc", "nav", "header", "top-header", "zone-right", "right", "box-right", "col-right")
 # Elements that are never article text.
 BOILERPLATE_TAGS = ("nav", "aside", "footer", "form", "iframe", "noscript", "button", "select", "svg", "canvas")
-# Never prune a container holding more than this share of the page's paragraph text.
-PRUNE_MAX_TEXT_SHARE = 0.5
+# Never prune a container holding more than this share of the page's prose (paragraphs of at least
+# PROSE_MIN_CHARS characters of their own text): the article sits there, whatever its class says.
+PROSE_MIN_CHARS = 200
+PRUNE_MAX_PROSE_SHARE = 0.3
 
 # Class fragments (lower-case) of the element holding the lead (sapo).
 LEAD_CLASS_WORDS = ("sapo", "lead", "summary", "description", "detail_subtitle", "init_content", "phead",
