@@ -1,0 +1,170 @@
+"""The `scraper` command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from tqdm import tqdm
+
+from .cleaning.article import Article
+from .cleaning.decode import decode_page
+from .cleaning.errors import CleanerError
+from .cleaning.html import clean_html
+from .cleaning.text import parse_text
+from .fixtures import EXPECTED_SUFFIX, FIXTURES_DIR, all_fixtures, page_fixtures, seed_fixtures, write_expected
+
+DEFAULT_CLEAN_DIR = Path("output/clean")
+PROGRESS_MIN_FILES = 20
+_HTML_SIGNS = ("<html", "<!doctype", "<head", "<body", "<div", "<p>", "<p ", "<meta", "<article", "<?xml")
+
+
+def looks_like_html(text: str) -> bool:
+    """Whether decoded input is an HTML page rather than pre-extracted text."""
+    head = text[:4096].lstrip().lower()
+    return any(sign in head for sign in _HTML_SIGNS)
+
+
+def clean_file(path: Path, url: str | None = None) -> Article:
+    """Clean one file, HTML or pre-extracted text, whichever it is."""
+    data = path.read_bytes()
+    text = decode_page(data)
+    return clean_html(data, url=url) if looks_like_html(text) else parse_text(text)
+
+
+def _inputs(paths: list[Path]) -> Iterator[Path]:
+    for path in paths:
+        if path.is_dir():
+            yield from (p for p in sorted(path.rglob("*"))
+                        if p.is_file() and not p.name.endswith(EXPECTED_SUFFIX) and not p.name.startswith("."))
+        else:
+            yield path
+
+
+def _render(article: Article, output_format: str) -> str:
+    if output_format == "json":
+        return json.dumps(article.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    return article.text + "\n"
+
+
+def cmd_clean(args: argparse.Namespace) -> int:
+    missing = [str(p) for p in args.paths if not p.exists()]
+    if missing:
+        print(f"scraper clean: no such file or directory: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    inputs = list(_inputs(args.paths))
+    if not inputs:
+        print("scraper clean: no input files found", file=sys.stderr)
+        return 2
+    single = len(inputs) == 1 and not args.paths[0].is_dir() and args.out is None
+    out_dir = args.out or DEFAULT_CLEAN_DIR
+    failures = 0
+    suffix = ".json" if args.format == "json" else ".txt"
+    for path in tqdm(inputs, disable=len(inputs) < PROGRESS_MIN_FILES, unit="page", file=sys.stderr):
+        try:
+            article = clean_file(path, url=args.url)
+        except CleanerError as error:
+            failures += 1
+            print(f"{path}: skipped ({error.reason}): {error.message}", file=sys.stderr)
+            continue
+        except OSError as error:
+            failures += 1
+            print(f"{path}: cannot be read: {error.strerror}", file=sys.stderr)
+            continue
+        if single:
+            sys.stdout.write(_render(article, args.format))
+            continue
+        relative = path.name
+        for root in args.paths:
+            if root.is_dir() and path.is_relative_to(root):
+                relative = str(path.relative_to(root))
+        target = out_dir / Path(relative).with_suffix(suffix)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(target.name + ".part")
+        temporary.write_text(_render(article, args.format), encoding="utf-8")
+        temporary.replace(target)
+    if not single:
+        print(f"cleaned {len(inputs) - failures} of {len(inputs)} files into {out_dir}/", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from .evaluation import evaluate, format_report, overall
+
+    fixtures = all_fixtures(args.fixtures)
+    present = [f for f in fixtures if f.input_path.exists()]
+    absent = len(fixtures) - len(present)
+    reports = evaluate(present)
+    print(format_report(reports))
+    if absent:
+        print(f"({absent} page fixtures skipped: their pages are not in {present and 'the pages folder' or 'reach'})")
+    if args.json:
+        data = {
+            "fixtures": {r.name: {k: vars(v) for k, v in r.scores.items()} | (
+                {"refused_correctly": r.refused_correctly} if r.refused_correctly is not None else {})
+                for r in reports},
+            "overall": {kind or "all": {name: vars(overall(reports, name, kind)) for name in ("scraper", "trafilatura")}
+                        for kind in ("seeds", "pages", None)},
+        }
+        args.json.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+def cmd_fixtures_update(args: argparse.Namespace) -> int:
+    """Rewrite expected files from the current cleaner, for a person to review with `git diff`."""
+    changed = 0
+    for fixture in [*seed_fixtures(args.fixtures), *page_fixtures(args.fixtures)]:
+        if fixture.refused or not fixture.input_path.exists():
+            continue
+        article = clean_file(fixture.input_path, url=fixture.url)
+        if fixture.kind == "seed":
+            new = {"text": article.text}
+        else:
+            new = {k: v for k, v in article.to_dict().items()
+                   if k in ("title", "lead", "text", "author", "published", "category", "tags", "source")}
+        if new != {k: fixture.expected.get(k) for k in new}:
+            write_expected(fixture, new)
+            changed += 1
+            print(f"rewrote {fixture.expected_path}")
+    print(f"{changed} expected files rewritten; read `git diff {args.fixtures}` before committing them.")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="scraper", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    clean = commands.add_parser("clean", help="clean HTML pages or pre-extracted text files")
+    clean.add_argument("paths", nargs="+", type=Path, help="files or directories")
+    clean.add_argument("--out", type=Path, help=f"write one output per input here (default {DEFAULT_CLEAN_DIR}/)")
+    clean.add_argument("--format", choices=("text", "json"), default="text", help="clean text, or the full record")
+    clean.add_argument("--url", help="the page's URL (helps metadata and non-article detection)")
+    clean.set_defaults(handler=cmd_clean)
+
+    evaluation = commands.add_parser("eval", help="score the cleaner and plain trafilatura against the fixtures")
+    evaluation.add_argument("fixtures", nargs="?", type=Path, default=FIXTURES_DIR)
+    evaluation.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    evaluation.set_defaults(handler=cmd_eval)
+
+    update = commands.add_parser("update-fixtures", help="rewrite expected files from the current cleaner")
+    update.add_argument("fixtures", nargs="?", type=Path, default=FIXTURES_DIR)
+    update.set_defaults(handler=cmd_fixtures_update)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

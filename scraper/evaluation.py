@@ -1,0 +1,171 @@
+"""Scoring cleaned text against the fixtures: token precision, recall, F1 and boilerplate removed,
+for our cleaner and, in the same run, for plain trafilatura as the baseline."""
+
+from __future__ import annotations
+
+import html
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import trafilatura
+from lxml.html import document_fromstring
+
+from .cleaning.decode import decode_page
+from .cleaning.errors import CleanerError
+from .cleaning.html import clean_html
+from .cleaning.normalize import normalize_line
+from .cleaning.text import clean_text
+from .fixtures import Fixture
+
+_TOKEN_EDGES = "\"'“”‘’«»()[]{}.,;:!?…–—-"
+_BLOCK_TAGS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "dd", "dt", "figcaption", "blockquote", "div")
+FIELDS = ("title", "lead", "author", "published", "category", "tags", "source")
+
+
+def tokens(text: str) -> list[str]:
+    """Whitespace tokens, lower-cased, without surrounding punctuation (Vietnamese syllables are tokens)."""
+    found = (token.strip(_TOKEN_EDGES) for token in normalize_line(text.replace("\n", " ")).lower().split())
+    return [token for token in found if token]
+
+
+def token_scores(got: str, expected: str) -> tuple[float, float, float]:
+    """Token precision, recall and F1 of `got` against `expected` (bags of tokens)."""
+    got_bag, expected_bag = Counter(tokens(got)), Counter(tokens(expected))
+    overlap = sum((got_bag & expected_bag).values())
+    if not got_bag and not expected_bag:
+        return 1.0, 1.0, 1.0
+    precision = overlap / sum(got_bag.values()) if got_bag else 0.0
+    recall = overlap / sum(expected_bag.values()) if expected_bag else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def boilerplate_lines(fixture: Fixture, expected_text: str) -> list[str]:
+    """The input's lines that are not article text: what a cleaner should remove."""
+    expected_lines = {normalize_line(line) for line in expected_text.splitlines()}
+    if fixture.kind == "seed":
+        candidates = [normalize_line(line) for line in decode_page(fixture.read_input()).splitlines()]
+    else:
+        tree = document_fromstring(decode_page(fixture.read_input()).encode("utf-8"))
+        body = tree.find("body")
+        candidates = [] if body is None else [
+            normalize_line(element.text_content()) for element in body.iter(*_BLOCK_TAGS)
+            if not any(isinstance(child.tag, str) and child.tag in _BLOCK_TAGS for child in element)
+        ]
+    joined = "\n".join(expected_lines)
+    return [line for line in dict.fromkeys(candidates)
+            if len(line.split()) >= 2 and line not in expected_lines and line not in joined]
+
+
+def removed_share(output: str, boilerplate: list[str]) -> float:
+    """Share of the boilerplate lines that the output does not contain."""
+    if not boilerplate:
+        return 1.0
+    return sum(line not in output for line in boilerplate) / len(boilerplate)
+
+
+def ours(fixture: Fixture) -> str:
+    """Our cleaner's text for a fixture ("" when it refuses the page)."""
+    data = fixture.read_input()
+    if fixture.kind == "seed":
+        return clean_text(data.decode("utf-8"))
+    try:
+        return clean_html(data, url=fixture.url).text
+    except CleanerError:
+        return ""
+
+
+def plain_trafilatura(fixture: Fixture) -> str:
+    """The baseline: trafilatura's default extraction with comments off."""
+    data = fixture.read_input()
+    if fixture.kind == "seed":
+        paragraphs = "".join(f"<p>{html.escape(line)}</p>" for line in data.decode("utf-8").splitlines())
+        data = f"<html><body><article>{paragraphs}</article></body></html>".encode()
+    return trafilatura.extract(data, url=fixture.url, include_comments=False) or ""
+
+
+EXTRACTORS: dict[str, Callable[[Fixture], str]] = {"scraper": ours, "trafilatura": plain_trafilatura}
+
+
+@dataclass
+class Score:
+    precision: float
+    recall: float
+    f1: float
+    boilerplate_removed: float
+    seconds: float
+
+
+@dataclass
+class FixtureReport:
+    name: str
+    scores: dict[str, Score] = field(default_factory=dict)
+    refused_correctly: bool | None = None
+
+
+def evaluate(fixtures: list[Fixture]) -> list[FixtureReport]:
+    """Score every extractor on every fixture (refusal fixtures: did our cleaner refuse the page?)."""
+    reports = []
+    for fixture in fixtures:
+        report = FixtureReport(fixture.name)
+        if fixture.refused:
+            try:
+                clean_html(fixture.read_input(), url=fixture.url)
+                report.refused_correctly = False
+            except CleanerError as error:
+                report.refused_correctly = error.reason == fixture.refused
+            reports.append(report)
+            continue
+        expected = fixture.expected["text"]
+        boilerplate = boilerplate_lines(fixture, expected)
+        for name, extractor in EXTRACTORS.items():
+            start = time.perf_counter()
+            output = extractor(fixture)
+            seconds = time.perf_counter() - start
+            report.scores[name] = Score(*token_scores(output, expected), removed_share(output, boilerplate), seconds)
+        reports.append(report)
+    return reports
+
+
+def overall(reports: list[FixtureReport], extractor: str, kind: str | None = None) -> Score:
+    """Mean scores of one extractor over the scored fixtures (of one kind: "seeds" or "pages")."""
+    scores = [r.scores[extractor] for r in reports if extractor in r.scores
+              and (kind is None or r.name.startswith(kind))]
+    if not scores:
+        return Score(0.0, 0.0, 0.0, 0.0, 0.0)
+    count = len(scores)
+    return Score(*(sum(getattr(s, f) for s in scores) / count
+                   for f in ("precision", "recall", "f1", "boilerplate_removed")), sum(s.seconds for s in scores))
+
+
+def format_report(reports: list[FixtureReport]) -> str:
+    """The report as a plain-text table."""
+    names = list(EXTRACTORS)
+    header = f"{'fixture':42s}" + "".join(f" | {n:^27s}" for n in names)
+    sub = f"{'':42s}" + "".join(" |   P     R     F1    BR  " for _ in names)
+    lines = [header, sub, "-" * len(sub)]
+    for report in reports:
+        if report.refused_correctly is not None:
+            verdict = "refused (correct)" if report.refused_correctly else "NOT REFUSED (wrong)"
+            lines.append(f"{report.name:42s} | {verdict}")
+            continue
+        cells = "".join(" | " + " ".join(f"{v:5.3f}" for v in (s.precision, s.recall, s.f1, s.boilerplate_removed))
+                        for s in (report.scores[n] for n in names))
+        lines.append(f"{report.name:42s}{cells}")
+    lines.append("-" * len(sub))
+    for kind in ("seeds", "pages", None):
+        label = f"overall {kind or 'all'}"
+        cells = ""
+        for name in names:
+            s = overall(reports, name, kind)
+            cells += " | " + " ".join(f"{v:5.3f}" for v in (s.precision, s.recall, s.f1, s.boilerplate_removed))
+        lines.append(f"{label:42s}{cells}")
+    refusals = [r for r in reports if r.refused_correctly is not None]
+    if refusals:
+        lines.append(f"non-articles refused: {sum(r.refused_correctly for r in refusals)}/{len(refusals)}")
+    lines.append("P/R/F1: token precision, recall, F1 against the expected text; "
+                 "BR: share of the input's boilerplate lines removed.")
+    return "\n".join(lines)
+
