@@ -26,6 +26,8 @@ _LINK_TEXT = etree.XPath("string(.//a[@href])")
 _LEAF_BLOCKS = "//body//*[self::p or self::h2 or self::h3 or self::span or self::strong or self::b or self::td" \
     " or self::div[not(.//div or .//p)]]"
 _CLASSED = "//body//*[@class][self::p or self::h2 or self::h3 or self::div or self::span or self::strong]"
+_BLOCK_CHILD = "*[self::div or self::p or self::table or self::ul or self::ol or self::h1 or self::h2 or self::h3" \
+    " or self::h4 or self::section or self::article or self::blockquote or self::figure]"
 _BREAK = "\u2029"  # a <br> inside a paragraph, kept apart from the source's own line breaks
 
 
@@ -167,10 +169,28 @@ def _is_link_paragraph(element: HtmlElement, text: str) -> bool:
     return bool(link_text) and len(link_text) >= 0.8 * len(text)
 
 
+def _own_text_length(element: HtmlElement) -> int:
+    return len((element.text or "").strip()) + sum(len((child.tail or "").strip()) for child in element)
+
+
 def _prose_length(element: HtmlElement) -> int:
     """Characters of long paragraphs under an element: the article's prose, which pruning must keep."""
-    return sum(len(text) for p in element.iter("p", "td", "div")
-               if len(text := (p.text or "") + "".join(c.tail or "" for c in p)) >= rules.PROSE_MIN_CHARS)
+    return sum(length for p in element.iter("p", "td", "div")
+               if (length := _own_text_length(p)) >= rules.PROSE_MIN_CHARS)
+
+
+def _article_container(body: HtmlElement) -> set[HtmlElement]:
+    """The element holding the most prose in its own paragraphs, with its ancestors: never pruned."""
+    scores: dict[HtmlElement, int] = {}
+    for paragraph in body.iter("p", "td", "div"):
+        length = _own_text_length(paragraph)
+        parent = paragraph.getparent()
+        if length >= rules.PROSE_MIN_CHARS and parent is not None:
+            scores[parent] = scores.get(parent, 0) + length
+    if not scores:
+        return set()
+    best = max(scores, key=scores.__getitem__)
+    return {best, *best.iterancestors()}
 
 
 def _prune(tree: HtmlElement, removed: list[Removed]) -> None:
@@ -179,13 +199,14 @@ def _prune(tree: HtmlElement, removed: list[Removed]) -> None:
     if body is None:
         return
     prose = max(_prose_length(body), 1)
+    protected = _article_container(body)
     doomed: list[tuple[HtmlElement, str]] = []
     stack = list(body)
     while stack:
         element = stack.pop()
         if not isinstance(element.tag, str):
             continue
-        if _is_boilerplate_container(element):
+        if element not in protected and _is_boilerplate_container(element):
             if _prose_length(element) <= rules.PRUNE_MAX_PROSE_SHARE * prose:
                 doomed.append((element, "boilerplate_container"))
                 continue
@@ -194,6 +215,8 @@ def _prune(tree: HtmlElement, removed: list[Removed]) -> None:
             if text and _is_link_paragraph(element, text):
                 doomed.append((element, "link_paragraph"))
                 continue
+            if element.tag == "div" and len(text) >= rules.PROSE_MIN_CHARS and not element.xpath(_BLOCK_CHILD):
+                element.tag = "p"  # a div holding a paragraph's worth of inline content is a paragraph
         stack.extend(element)
     for element, rule in doomed:
         text = normalize_line(element.text_content())

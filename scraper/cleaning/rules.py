@@ -48,6 +48,7 @@ TAIL_HEADINGS = (
     "sự kiện",
     "tin ảnh",
     "video nổi bật",
+    "theo dòng sự kiện",  # pages/vnexpress_3 (timeline box of earlier stories)
     "gửi phản hồi",  # pages/thanhnien (comment form)
     "phản hồi",
     "xem phản hồi",
@@ -107,6 +108,7 @@ FOOTER_PATTERNS = (
     re.compile(r"ghi rõ nguồn"),
     re.compile(r"hoan nghênh ý kiến của bạn đọc"),  # pages/thanhnien (comment-policy notice)
     re.compile(r"^(off )?telex vni viqr"),  # pages/thanhnien (comment form's typing-method switch)
+    re.compile(r"^truy cập (bản|phiên bản) di động"),  # pages/genk (link to the mobile site)
 )
 
 # A line that links to another article: "Xem thêm: <title>", ">> <title>", "► <title>".
@@ -192,13 +194,14 @@ BOILERPLATE_CLASS_WORDS = (
     "keyword", "tukhoa", "tu-khoa", "newsletter", "subscribe", "login", "search", "calendar", "lich",
     "video-box", "box-video", "embed", "audio", "player", "gallery-thumb", "author-box", "popup",
     "notebox",  # pages/znews (promo box of a book series inside the body)
+    "inner-article",  # pages/znews (cards of related articles closing the body)
 )
 BOILERPLATE_CLASS_TOKENS = ("ads", "ad", "qc", "nav", "header", "top-header", "zone-right", "right", "box-right", "col-right")
 # Elements that are never article text.
 BOILERPLATE_TAGS = ("nav", "aside", "footer", "form", "iframe", "noscript", "button", "select", "svg", "canvas")
 # Never prune a container holding more than this share of the page's prose (paragraphs of at least
 # PROSE_MIN_CHARS characters of their own text): the article sits there, whatever its class says.
-PROSE_MIN_CHARS = 200
+PROSE_MIN_CHARS = 100
 PRUNE_MAX_PROSE_SHARE = 0.3
 
 # Class fragments (lower-case) of the element holding the lead (sapo).
