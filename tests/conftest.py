@@ -1,0 +1,20 @@
+"""Shared test setup: where the third-party pages are, and what to do when they are absent."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from scraper.fixtures import shared_pages_dir
+
+
+@pytest.fixture
+def shared_pages() -> None:
+    """Skip a test that needs ../shared/pages when it is absent; fail instead under CI."""
+    if shared_pages_dir().is_dir():
+        return
+    message = f"the stored pages are not at {shared_pages_dir()} (set SCRAPER_PAGES_DIR to where they are)"
+    if os.environ.get("SCRAPER_REQUIRE_PAGES"):
+        pytest.fail(message)
+    pytest.skip(message)
