@@ -211,7 +211,8 @@ def _prune(tree: HtmlElement, removed: list[Removed]) -> None:
                 doomed.append((element, "boilerplate_container"))
                 continue
         elif element.tag in ("p", "li", "h2", "h3", "h4", "div"):
-            text = normalize_line(element.text_content())
+            raw = element.text_content()
+            text = normalize_line(raw) if len(raw) < 2000 else raw
             if text and _is_link_paragraph(element, text):
                 doomed.append((element, "link_paragraph"))
                 continue
@@ -223,6 +224,19 @@ def _prune(tree: HtmlElement, removed: list[Removed]) -> None:
         if text:
             removed.append(Removed(text, rule))
         element.drop_tree()
+
+
+def _extract(tree: HtmlElement, url: str | None) -> list[Block]:
+    """trafilatura's fast extraction; its fallback extractors only when the fast one missed the prose."""
+    body = tree.find("body")
+    prose = _prose_length(body) if body is not None else 0
+    document = None
+    for fast in (True, False):
+        document = trafilatura.bare_extraction(tree, url=url, fast=fast, include_comments=False,
+                                               include_tables=True, include_images=False, with_metadata=False)
+        if document is not None and len(document.text or "") >= rules.FAST_EXTRACTION_MIN_SHARE * prose:
+            break
+    return _blocks(document.body) if document is not None and document.body is not None else []
 
 
 def _blocks(body: etree._Element) -> list[Block]:
@@ -271,11 +285,7 @@ def clean_html(html: str | bytes, url: str | None = None) -> Article:
     captions = _take_captions(tree, removed)
     byline_author, byline_source = _take_byline(tree, removed)
     _prune(tree, removed)
-    document = trafilatura.bare_extraction(
-        tree, url=url, fast=False, include_comments=False, include_tables=True, include_images=False,
-        with_metadata=False,
-    )
-    blocks = _blocks(document.body) if document is not None and document.body is not None else []
+    blocks = _extract(tree, url)
     result = filter_blocks(blocks, title=meta.title, lead=lead)
     lines = result.lines
     if lead:

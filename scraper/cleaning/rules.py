@@ -203,6 +203,8 @@ BOILERPLATE_TAGS = ("nav", "aside", "footer", "form", "iframe", "noscript", "but
 # PROSE_MIN_CHARS characters of their own text): the article sits there, whatever its class says.
 PROSE_MIN_CHARS = 100
 PRUNE_MAX_PROSE_SHARE = 0.3
+# trafilatura's fallback extractors run only when its fast pass returns less than this share of the prose.
+FAST_EXTRACTION_MIN_SHARE = 0.6
 
 # Class fragments (lower-case) of the element holding the lead (sapo).
 LEAD_CLASS_WORDS = ("sapo", "lead", "summary", "description", "detail_subtitle", "init_content", "phead",
