@@ -20,7 +20,9 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 _BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x7fELF", b"RIFF", b"OggS")
-_DECLARED = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)|<\?xml[^>]+encoding\s*=\s*["']([\w.:-]+)""", re.I)
+_DECLARED = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)|<\?xml[^>]+encoding\s*=\s*["']([\w.:-]+)""", re.I
+)
 # Legacy Vietnamese font encodings that Python has no codec for.
 _LEGACY_NAMES = ("tcvn", "abc", "vni", "viscii", "vps", "x-viet")
 # In NFD: đ, the five tone marks, and the breve, circumflex and horn of ă â ê ô ơ ư.
@@ -71,7 +73,9 @@ def _decode_bytes(data: bytes) -> str:
         pass
     declared = _declared_charset(data)
     if declared and any(name in declared for name in _LEGACY_NAMES):
-        raise UnsupportedEncoding(f"the page is in the legacy Vietnamese code page {declared!r}, which cannot be decoded")
+        raise UnsupportedEncoding(
+            f"the page is in the legacy Vietnamese code page {declared!r}, which cannot be decoded"
+        )
     if declared and declared not in ("utf-8", "utf8"):
         try:
             text = data.decode(declared)

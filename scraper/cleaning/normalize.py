@@ -50,6 +50,6 @@ def modernize_tone_marks(text: str) -> str:
     def swap(match: re.Match[str]) -> str:
         old = match.group(1)
         new = _OLD_STYLE_TONES[old.lower()]
-        return "".join(n.upper() if o.isupper() else n for o, n in zip(old, new))
+        return "".join(n.upper() if o.isupper() else n for o, n in zip(old, new, strict=True))
 
     return _OLD_STYLE_RE.sub(swap, unicodedata.normalize("NFC", text))

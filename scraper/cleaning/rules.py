@@ -137,7 +137,8 @@ DATE_LINE = re.compile(
     r"(?:ngày\s+)?\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}"
     r"(?:\s*[,|-]?\s*(?:lúc\s+)?\d{1,2}[:h]\d{2}(?::\d{2})?\s*(?:am|pm|sa|ch)?)?"
     r"(?:\s*\(?(?:gmt|utc)\s*[+]\s*0?7(?::00)?\)?)?$"
-    r"|^\d{1,2}[:h]\d{2}(?::\d{2})?\s*[,|-]?\s*(?:(?:thứ\s+\w+|chủ nhật)\s*,?\s*)?(?:ngày\s+)?\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}"
+    r"|^\d{1,2}[:h]\d{2}(?::\d{2})?\s*[,|-]?\s*(?:(?:thứ\s+\w+|chủ nhật)\s*,?\s*)?(?:ngày\s+)?"
+    r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}"
     r"(?:\s*\(?(?:gmt|utc)\s*[+]\s*0?7(?::00)?\)?)?$"
 )
 
@@ -196,7 +197,8 @@ BOILERPLATE_CLASS_WORDS = (
     "notebox",  # pages/znews (promo box of a book series inside the body)
     "inner-article",  # pages/znews (cards of related articles closing the body)
 )
-BOILERPLATE_CLASS_TOKENS = ("ads", "ad", "qc", "nav", "header", "top-header", "zone-right", "right", "box-right", "col-right")
+# Whole class or id tokens (too short to match as fragments).
+BOILERPLATE_CLASS_TOKENS = ("ads", "ad", "qc", "nav", "header", "top-header", "zone-right", "box-right", "col-right")
 # Elements that are never article text.
 BOILERPLATE_TAGS = ("nav", "aside", "footer", "form", "iframe", "noscript", "button", "select", "svg", "canvas")
 # Never prune a container holding more than this share of the page's prose (paragraphs of at least
