@@ -198,7 +198,8 @@ BOILERPLATE_CLASS_WORDS = (
     "inner-article",  # pages/znews (cards of related articles closing the body)
 )
 # Whole class or id tokens (too short to match as fragments).
-BOILERPLATE_CLASS_TOKENS = ("ads", "ad", "qc", "nav", "header", "top-header", "zone-right", "box-right", "col-right")
+BOILERPLATE_CLASS_TOKENS = ("ads", "ad", "qc", "nav", "header", "top-header", "right", "zone-right", "box-right",
+                            "col-right")
 # Elements that are never article text.
 BOILERPLATE_TAGS = ("nav", "aside", "footer", "form", "iframe", "noscript", "button", "select", "svg", "canvas")
 # Never prune a container holding more than this share of the page's prose (paragraphs of at least
