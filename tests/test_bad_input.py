@@ -151,6 +151,12 @@ def to_vni(text: str) -> bytes:
     return "".join(out).encode("cp1252")
 
 
+def high_bytes(seed: int, count: int) -> bytes:
+    """`count` random bytes in 0x80..0xFF: neither UTF-8 nor Vietnamese in any code page."""
+    rng = random.Random(seed)
+    return bytes(rng.randrange(0x80, 0x100) for _ in range(count))
+
+
 # --------------------------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------------------------
@@ -251,6 +257,24 @@ def test_encoding_variant_cleans_like_plain_utf8(variant, reference):
     assert_same_as_reference(outcome(data), reference, variant)
 
 
+# Latin-1 symbols a real Vietnamese page does use (°, ±, «», €, ©): no reason to call it mojibake.
+SYMBOL_BODY = [
+    "Trung tâm Dự báo khí tượng thủy văn quốc gia cho biết hôm nay nhiệt độ cao nhất ở Hà Nội lên tới 39°C, "
+    "có nơi trên 40°C, độ ẩm thấp nhất chỉ khoảng 45%, sai số dự báo ± 1°C so với số liệu quan trắc thực tế.",
+    "Cơ quan khí tượng khuyến cáo người dân hạn chế ra đường vào buổi trưa, uống đủ nước và theo dõi bản tin "
+    "«nắng nóng gay gắt» được phát hằng giờ; giá điện bậc cao nhất hiện là 3.000 đồng/kWh, tương đương 0,12 €.",
+    *BODY[2:],
+]
+
+
+@pytest.mark.parametrize("head", ['<meta charset="windows-1258">', ""], ids=["declared", "undeclared"])
+def test_cp1258_page_with_latin1_symbols_cleans_like_utf8(head):
+    expected = clean_html(page(body=SYMBOL_BODY).encode("utf-8"))
+    assert "39°C" in expected.text and "«nắng nóng gay gắt»" in expected.text
+    assert_same_as_reference(outcome(to_cp1258(page(head, body=SYMBOL_BODY))), expected,
+                             f"windows-1258 page with °, ±, «», € ({head or 'no charset'})")
+
+
 # --------------------------------------------------------------------------------------------
 # 2. Legacy Vietnamese font encodings (TCVN3, VNI, VISCII) and undecodable bytes
 # --------------------------------------------------------------------------------------------
@@ -272,20 +296,23 @@ def _assert_refused_or_correct(result: Article | CleanerError, what: str) -> Non
     ('<meta http-equiv="Content-Type" content="text/html; charset=TCVN3">', to_tcvn3),
     ('<meta charset="TCVN3">', to_cp1258),
     ('<meta charset="TCVN3">', lambda s: s.replace(BODY[0], "").encode("ascii", "replace")
-     + bytes(random.Random(3).randrange(0x80, 0x100) for _ in range(2000))),
+     + high_bytes(3, 2000)),
     ('<meta charset="VNI-Windows">', to_vni),
     ('<meta charset="VISCII">', lambda s: s.encode("cp1258", "replace")),
 ], ids=["tcvn3-bytes", "tcvn3-http-equiv", "cp1258-bytes", "high-bytes", "vni", "viscii"])
 def test_declared_legacy_charset_raises_unsupported_encoding(head, encode):
     result = outcome(encode(page(head)))
-    assert isinstance(result, UnsupportedEncoding), f"declared {head}: expected UnsupportedEncoding, got {describe(result)}"
+    assert isinstance(result, UnsupportedEncoding), (
+        f"declared {head}: expected UnsupportedEncoding, got {describe(result)}"
+    )
     assert result.reason == "encoding"
 
 
-def test_declared_tcvn3_raises_even_when_bytes_are_valid_utf8():
-    """The brief: a page declaring charset=TCVN3 raises UnsupportedEncoding whatever its bytes."""
+def test_valid_utf8_wins_over_a_declared_legacy_code_page():
+    """Bytes that are valid UTF-8 are decoded as UTF-8 whatever the page declares (a wrong declaration)."""
     result = outcome(page('<meta charset="TCVN3">').encode("utf-8"))
-    assert isinstance(result, UnsupportedEncoding), f"expected UnsupportedEncoding, got {describe(result)}"
+    assert isinstance(result, Article), f"expected the article, got {describe(result)}"
+    assert result.text == outcome(page("").encode("utf-8")).text
 
 
 @pytest.mark.parametrize("head, encode", [
@@ -302,12 +329,12 @@ def test_undeclared_or_misdeclared_legacy_page_is_not_cleaned_to_mojibake(head, 
 
 
 def test_random_high_bytes_are_refused():
-    data = bytes(random.Random(1).randrange(0x80, 0x100) for _ in range(3000))
+    data = high_bytes(1, 3000)
     _assert_refused_or_correct(outcome(data), "3000 random high-bit bytes")
 
 
 def test_random_high_bytes_inside_an_html_page_are_refused():
-    junk = bytes(random.Random(2).randrange(0x80, 0x100) for _ in range(3000))
+    junk = high_bytes(2, 3000)
     data = b"<html><head><title>Tin moi</title></head><body><h1>Tin moi</h1><p>" + junk + b"</p></body></html>"
     _assert_refused_or_correct(outcome(data), "ASCII page with a paragraph of random high-bit bytes")
 
@@ -338,7 +365,7 @@ def test_empty_or_whitespace_raises_empty_input(data):
 ], ids=["png", "pdf", "zip", "gif", "jpeg", "urandom", "seeded-random"])
 def test_binary_input_raises_binary_or_encoding(data):
     result = outcome(data)
-    assert isinstance(result, CleanerError), f"binary input {data[:12]!r}: expected a CleanerError, got {describe(result)}"
+    assert isinstance(result, CleanerError), f"{data[:12]!r}: expected a CleanerError, got {describe(result)}"
     assert result.reason in ("binary", "encoding"), f"{data[:12]!r}: expected binary/encoding, got {describe(result)}"
 
 
@@ -366,7 +393,7 @@ def test_truncated_page_as_str_keeps_paragraphs_before_the_cut():
 def test_truncated_in_the_middle_of_a_utf8_character_keeps_paragraphs_before_the_cut():
     # cut the bytes between the first and second byte of "ấ" in "phấn"
     head = _cut_inside(BODY[2], BODY[2].index("phấn") + 2).encode("utf-8")
-    data = head + "ấ".encode("utf-8")[:1]
+    data = head + "ấ".encode()[:1]
     with pytest.raises(UnicodeDecodeError):
         data.decode("utf-8")
     _assert_paragraphs_before_cut_kept(outcome(data), "UTF-8 page cut inside a multi-byte character")
@@ -379,7 +406,7 @@ def test_truncated_utf16_page_at_an_odd_byte_keeps_paragraphs_before_the_cut():
 
 def test_utf8_page_with_one_stray_invalid_byte_is_not_mojibake(reference):
     # a Windows-1252 "©" (0xA9) left in an otherwise UTF-8 template's footer
-    data = page().encode("utf-8").replace("©".encode("utf-8"), b"\xa9")
+    data = page().encode("utf-8").replace("©".encode(), b"\xa9")
     with pytest.raises(UnicodeDecodeError):
         data.decode("utf-8")
     assert_same_as_reference(outcome(data), reference, "UTF-8 page with one stray 0xA9 byte in its footer")
@@ -393,8 +420,8 @@ MALFORMED = {
     "no </body></html>": lambda: page().replace("</body></html>", ""),
     "unquoted and broken attributes": lambda: page().replace('<div class="article">', '<div class=article id=">')
     .replace("<h1>", "<h1 data-x='\" =>"),
-    "no <html>/<head>/<body> at all": lambda: page().replace("<html lang=\"vi\"><head>", "").replace("</head><body>", "")
-    .replace("</body></html>", ""),
+    "no <html>/<head>/<body> at all": lambda: page().replace('<html lang="vi"><head>', "")
+    .replace("</head><body>", "").replace("</body></html>", ""),
 }
 
 
@@ -454,6 +481,12 @@ def test_article_inside_deeply_nested_divs_is_cleaned_or_refused_as_too_large(de
     assert result.text == EXPECTED_TEXT, f"depth {depth}: article text lost or changed:\n{result.text[:400]}"
 
 
+def test_a_refused_deep_page_does_not_affect_the_next_page(reference):
+    """Parser state (error logs, limits) must not leak from one page into the next."""
+    timed(page(wrap=("<div>" * 1000, "</div>" * 1000)).encode("utf-8"))
+    assert_same_as_reference(outcome(page().encode("utf-8")), reference, "the plain page after a too-deep one")
+
+
 def test_input_over_20_mb_as_bytes_raises_input_too_large():
     data = page().replace("<footer>", "<!--" + " " * 20_500_000 + "--><footer>").encode("utf-8")
     result, seconds = timed(data)
@@ -465,7 +498,7 @@ def test_input_over_20_mb_as_bytes_raises_input_too_large():
 def test_input_over_20_mb_as_str_raises_input_too_large():
     data = page().replace("<footer>", "<!--" + " " * 20_500_000 + "--><footer>")
     result, seconds = timed(data)
-    assert isinstance(result, InputTooLarge), f"{len(data):,} characters: expected InputTooLarge, got {describe(result)}"
+    assert isinstance(result, InputTooLarge), f"{len(data):,} chars: expected InputTooLarge, got {describe(result)}"
     assert seconds < 10, f"took {seconds:.1f}s"
 
 
@@ -480,7 +513,9 @@ def gzip_bomb() -> bytes:
 def test_gzip_bomb_is_refused_quickly(gzip_bomb):
     assert len(gzip_bomb) < 1_000_000
     result, seconds = timed(gzip_bomb)
-    assert isinstance(result, (InputTooLarge, BinaryInput)), f"expected InputTooLarge or BinaryInput, got {describe(result)}"
+    assert isinstance(result, (InputTooLarge, BinaryInput)), (
+        f"expected InputTooLarge or BinaryInput, got {describe(result)}"
+    )
     assert seconds < 10, f"gzip bomb took {seconds:.1f}s"
 
 
@@ -557,7 +592,8 @@ def test_billion_laughs_does_not_blow_up(prefix):
 # --------------------------------------------------------------------------------------------
 
 HEADLINES = "".join(
-    f'<li><a href="/thoi-su/tin-{i}-{100000 + i}.html">Tin nóng số {i}: Hà Nội triển khai kế hoạch mới về giao thông</a></li>'
+    f'<li><a href="/thoi-su/tin-{i}-{100000 + i}.html">'
+    f"Tin nóng số {i}: Hà Nội triển khai kế hoạch mới về giao thông</a></li>"
     for i in range(20)
 )
 
@@ -568,6 +604,13 @@ def test_website_og_type_with_headline_list_is_not_an_article():
     result = outcome(data)
     assert isinstance(result, NotAnArticle), f"expected NotAnArticle, got {describe(result)}"
     assert result.reason == "not_article"
+
+
+def test_short_genuine_article_is_still_an_article():
+    """The counterpart of the refusals here: a real article with only a lead and two paragraphs."""
+    result = outcome(page(body=BODY[:2]).encode("utf-8"))
+    assert isinstance(result, Article), f"expected an Article, got {describe(result)}"
+    assert result.text.splitlines() == [LEAD, *BODY[:2]], f"cleaned to:\n{result.text}"
 
 
 def test_headline_list_without_og_type_is_not_an_article():
@@ -677,7 +720,8 @@ _FRAGMENTS = st.sampled_from([
     "<p>", "</p>", "<div>", "</div>", "<br>", "<h1>", "</h1>", "<title>", "</title>", "<a href='/tin-123456.html'>",
     "</a>", "<table><tr><td>", "</td></tr></table>", "<figure><figcaption>Ảnh: TTXVN</figcaption></figure>",
     '<meta charset="TCVN3">', '<meta charset="windows-1258">', '<meta charset="utf-16">', '<meta charset="x-bogus">',
-    '<meta property="og:type" content="article">', '<meta property="article:published_time" content="2024-13-45T99:99">',
+    '<meta property="og:type" content="article">',
+    '<meta property="article:published_time" content="2024-13-45T99:99">',
     '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "31/02/2024 25:61"}</script>',
     '<script type="application/ld+json">[[[{"@graph": 5}]]]</script>', '<link rel="canonical" href="http://[::1/x">',
     "<!--", "-->", "<![CDATA[", "]]>", "&", "&#0;", "&#xD800;", "&#99999999;", "&xxe;", "\x00", "\ufeff", "\u200b",

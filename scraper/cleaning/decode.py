@@ -26,12 +26,16 @@ _DECLARED = re.compile(
 # Legacy Vietnamese font encodings that Python has no codec for.
 _LEGACY_NAMES = ("tcvn", "abc", "vni", "viscii", "vps", "x-viet")
 # In NFD: đ, the five tone marks, and the breve, circumflex and horn of ă â ê ô ơ ư.
+# Latin-1 letters and symbols Vietnamese never uses: common in TCVN3/VNI text read as Windows-125x.
+_NOT_VIETNAMESE = set("äåæçëïîñöøûüÿðþßÄÅÆÇËÏÎÑÖØÛÜ¡¢£¤¥¦§¨©ª«¬®¯°±²³´µ¶·¸¹º»¼½¾¿×÷")
 _VIETNAMESE_LETTERS = set("đĐ\u0300\u0301\u0303\u0309\u0323\u0306\u0302\u031b")
 
 
 def decode_page(data: bytes | str) -> str:
     """Decode a page to text, or raise a `CleanerError` saying why it cannot be read."""
     if isinstance(data, str):
+        if len(data) > MAX_INPUT_BYTES:
+            raise InputTooLarge(f"input is {len(data):,} characters; the limit is {MAX_INPUT_BYTES:,}")
         text = data
     else:
         if len(data) > MAX_INPUT_BYTES:
@@ -71,6 +75,8 @@ def _decode_bytes(data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    if _mostly_utf8(data):
+        return data.decode("utf-8", errors="replace")
     declared = _declared_charset(data)
     if declared and any(name in declared for name in _LEGACY_NAMES):
         raise UnsupportedEncoding(
@@ -81,10 +87,11 @@ def _decode_bytes(data: bytes) -> str:
             text = data.decode(declared)
         except (LookupError, UnicodeDecodeError):
             text = None
-        if text is not None and (_vietnamese_share(text) > 0 or not _has_high_bytes(data)):
+        readable = text is not None and not _looks_mojibake(text)
+        if readable and (_vietnamese_share(text) > 0 or not _has_high_bytes(data)):
             return unicodedata.normalize("NFC", text)
     text = data.decode("cp1258", errors="replace")
-    if _has_high_bytes(data) and _vietnamese_share(text) == 0:
+    if _has_high_bytes(data) and (_vietnamese_share(text) == 0 or _looks_mojibake(text)):
         raise UnsupportedEncoding(
             "the page is neither UTF-8 nor Windows-1258; it looks like a legacy Vietnamese font encoding "
             "(TCVN3, VNI or VISCII), which cannot be decoded"
@@ -117,6 +124,21 @@ def _vietnamese_share(text: str) -> float:
     if not letters:
         return 0.0
     return sum(ch in _VIETNAMESE_LETTERS for ch in letters) / len(letters)
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """UTF-8 with a few broken bytes (a page cut or patched badly), not another encoding."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    return bad <= 3 and bad < len(text) * 0.001 or bad < sum(ord(ch) > 0x7f for ch in text) * 0.01
+
+
+def _looks_mojibake(text: str) -> bool:
+    """Text that a legacy font encoding (TCVN3, VNI) turned into Latin-1 letters and symbols."""
+    sample = unicodedata.normalize("NFC", text[:200_000])
+    letters = sum(ch.isalpha() for ch in sample)
+    foreign = sum(ch in _NOT_VIETNAMESE for ch in sample)
+    return letters > 0 and foreign / letters > 0.01
 
 
 def _looks_binary(text: str) -> bool:

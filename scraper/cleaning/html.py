@@ -19,7 +19,6 @@ from .postfilter import Block, filter_blocks, is_sentence, line_key
 from .text import vietnamese_language
 
 MAX_ELEMENTS = 200_000
-MAX_DEPTH = 400
 _PARSER = HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True, huge_tree=False)
 _NOT_FOUND = re.compile(r"\b404\b|không tìm thấy|page not found|trang không tồn tại", re.I)
 _LINK_TEXT = etree.XPath("string(.//a[@href])")
@@ -38,12 +37,11 @@ def parse_html(text: str) -> HtmlElement:
         tree = document_fromstring(text.encode("utf-8"), parser=_PARSER)
     except (etree.ParserError, ValueError) as error:
         raise EmptyInput(f"no HTML document could be parsed ({error})") from None
+    if any(entry.type_name == "ERR_RESOURCE_LIMIT" for entry in _PARSER.error_log):
+        raise InputTooLarge("the page nests elements deeper than the HTML parser's limit of 256")
     for count, _element in enumerate(tree.iter(), start=1):
         if count > MAX_ELEMENTS:
             raise InputTooLarge(f"the page has more than {MAX_ELEMENTS:,} elements")
-    deepest = max((len(list(e.iterancestors())) for e in tree.iter("b", "i", "div", "span", "font")), default=0)
-    if deepest > MAX_DEPTH:
-        raise InputTooLarge(f"the page nests elements {deepest} deep; the limit is {MAX_DEPTH}")
     return tree
 
 
@@ -53,7 +51,10 @@ def _refuse_non_article(meta: PageMetadata, url: str | None) -> None:
     if meta.title and _NOT_FOUND.search(meta.title):
         raise NotAnArticle(f"not an article: the page is an error page ({meta.title!r})")
     if url and meta.og_type is None and not meta.is_article_jsonld:
-        path = urlparse(url).path
+        try:
+            path = urlparse(url).path
+        except ValueError:
+            return
         if path.strip("/") == "" or not rules.ARTICLE_URL_ID.search(path) and path.count("/") <= 2 \
                 and not re.search(r"\d", path):
             raise NotAnArticle(f"not an article: {url} is a home or section address")
@@ -290,8 +291,8 @@ def clean_html(html: str | bytes, url: str | None = None) -> Article:
     lines = result.lines
     if lead:
         lines = [lead, *(line for line in lines if line_key(line) != line_key(lead))]
-    if not lines:
-        raise NotAnArticle("not an article: no article text was found on the page")
+    if not any(is_sentence(line) for line in lines):
+        raise NotAnArticle("not an article: the page has no paragraph of article prose")
     text = "\n".join(lines)
     published = meta.published
     if published is None:
