@@ -19,7 +19,7 @@ class Article:
     """Clean text and metadata of one article page.
 
     `text` holds the lead first, then the body paragraphs, one per line; no title line, no captions.
-    An article that could not be cleaned has empty `text` and a `skip_reason`.
+    `removed` lists every block the cleaner dropped, with its rule.
     """
 
     text: str = ""
@@ -35,7 +35,6 @@ class Article:
     language: str | None = None
     url: str | None = None
     canonical_url: str | None = None
-    skip_reason: str | None = None
     removed: list[Removed] = field(default_factory=list, repr=False)
 
     def to_dict(self, with_removed: bool = False) -> dict[str, Any]:

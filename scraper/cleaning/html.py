@@ -105,17 +105,10 @@ def _take_lead(tree: HtmlElement, meta: PageMetadata, removed: list[Removed]) ->
             if rules.LINK_LINE.match(link_text):
                 removed.append(Removed(link_text, "link_line"))
                 link.drop_tree()
+        text = _element_text(element)
         element.drop_tree()
-        return _element_text_after_drop(text, removed)
+        return text
     return None
-
-
-def _element_text_after_drop(text: str, removed: list[Removed]) -> str:
-    """The lead's text without the related links dropped from it."""
-    for item in removed:
-        if item.rule == "link_line" and item.text in text:
-            text = normalize_line(text.replace(item.text, ""))
-    return text
 
 
 def _take_byline(tree: HtmlElement, removed: list[Removed]) -> tuple[str | None, str | None]:
@@ -278,7 +271,7 @@ def clean_html(html: str | bytes, url: str | None = None) -> Article:
     `UnsupportedEncoding`, `InputTooLarge`) when the input is not an article that can be cleaned.
     """
     tree = parse_html(decode_page(html))
-    meta = extract_metadata(tree, url)
+    meta = extract_metadata(tree)
     _refuse_non_article(meta, url)
     etree.strip_elements(tree, "script", "style", "template", with_tail=False)
     removed: list[Removed] = []

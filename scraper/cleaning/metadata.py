@@ -224,7 +224,7 @@ def _source(tree: HtmlElement) -> str | None:
     return None
 
 
-def extract_metadata(tree: HtmlElement, url: str | None = None) -> PageMetadata:
+def extract_metadata(tree: HtmlElement) -> PageMetadata:
     """Read a page's metadata; fields the page does not give stay empty."""
     objects = _jsonld_objects(tree)
     article = next((o for o in objects if set(_types(o)) & set(rules.ARTICLE_JSONLD_TYPES)), {})
