@@ -1,7 +1,7 @@
 """Every cleaning rule as data: marker phrases, line patterns and boilerplate containers.
 
 Markers are matched on a line's *key* (see `postfilter.line_key`): lower-cased, tone marks in the
-new style, surrounding punctuation stripped. Each entry names the fixture that needs it.
+new style, surrounding punctuation stripped. Entries that a fixture needs name that fixture.
 """
 
 from __future__ import annotations
