@@ -14,6 +14,7 @@ from .cleaning.article import Article
 from .cleaning.decode import decode_page
 from .cleaning.errors import CleanerError
 from .cleaning.html import clean_html
+from .cleaning.normalize import modernize_tone_marks
 from .cleaning.text import parse_text
 from .fixtures import EXPECTED_SUFFIX, FIXTURES_DIR, all_fixtures, page_fixtures, seed_fixtures, write_expected
 
@@ -44,7 +45,11 @@ def _inputs(paths: list[Path]) -> Iterator[Path]:
             yield path
 
 
-def _render(article: Article, output_format: str) -> str:
+def _render(article: Article, output_format: str, modern_tone_marks: bool = False) -> str:
+    if modern_tone_marks:
+        article.text = modernize_tone_marks(article.text)
+        article.lead = article.lead and modernize_tone_marks(article.lead)
+        article.title = article.title and modernize_tone_marks(article.title)
     if output_format == "json":
         return json.dumps(article.to_dict(), ensure_ascii=False, indent=2) + "\n"
     return article.text + "\n"
@@ -75,7 +80,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
             print(f"{path}: cannot be read: {error.strerror}", file=sys.stderr)
             continue
         if single:
-            sys.stdout.write(_render(article, args.format))
+            sys.stdout.write(_render(article, args.format, args.modern_tone_marks))
             continue
         relative = path.name
         for root in args.paths:
@@ -84,7 +89,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
         target = out_dir / Path(relative).with_suffix(suffix)
         target.parent.mkdir(parents=True, exist_ok=True)
         temporary = target.with_name(target.name + ".part")
-        temporary.write_text(_render(article, args.format), encoding="utf-8")
+        temporary.write_text(_render(article, args.format, args.modern_tone_marks), encoding="utf-8")
         temporary.replace(target)
     if not single:
         print(f"cleaned {len(inputs) - failures} of {len(inputs)} files into {out_dir}/", file=sys.stderr)
@@ -142,6 +147,8 @@ def build_parser() -> argparse.ArgumentParser:
     clean.add_argument("--out", type=Path, help=f"write one output per input here (default {DEFAULT_CLEAN_DIR}/)")
     clean.add_argument("--format", choices=("text", "json"), default="text", help="clean text, or the full record")
     clean.add_argument("--url", help="the page's URL (helps metadata and non-article detection)")
+    clean.add_argument("--modern-tone-marks", action="store_true",
+                       help='write old-style tone marks in the new style ("hoà" -> "hòa"); default: as published')
     clean.set_defaults(handler=cmd_clean)
 
     evaluation = commands.add_parser("eval", help="score the cleaner and plain trafilatura against the fixtures")

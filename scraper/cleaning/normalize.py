@@ -23,8 +23,9 @@ _OLD_STYLE_TONES = {
     "oè": "òe", "oé": "óe", "oẻ": "ỏe", "oẽ": "õe", "oẹ": "ọe",
     "uỳ": "ùy", "uý": "úy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy",
 }
+# "qu" is a consonant: "quý" keeps its mark where it is.
 _OLD_STYLE_RE = re.compile(
-    "(" + "|".join(sorted({k for k in _OLD_STYLE_TONES} | {k.upper() for k in _OLD_STYLE_TONES}
+    "(?<![qQ])(" + "|".join(sorted({k for k in _OLD_STYLE_TONES} | {k.upper() for k in _OLD_STYLE_TONES}
                            | {k[0].upper() + k[1:] for k in _OLD_STYLE_TONES})) + r")(?![a-zA-Zà-ỹÀ-Ỹ])"
 )
 
