@@ -16,7 +16,15 @@ from .cleaning.errors import CleanerError
 from .cleaning.html import clean_html
 from .cleaning.normalize import modernize_tone_marks
 from .cleaning.text import parse_text
-from .fixtures import EXPECTED_SUFFIX, FIXTURES_DIR, all_fixtures, page_fixtures, seed_fixtures, write_expected
+from .fixtures import (
+    EXPECTED_SUFFIX,
+    FIXTURES_DIR,
+    all_fixtures,
+    page_fixtures,
+    seed_fixtures,
+    shared_pages_dir,
+    write_expected,
+)
 
 DEFAULT_CLEAN_DIR = Path("output/clean")
 PROGRESS_MIN_FILES = 20
@@ -105,7 +113,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     reports = evaluate(present)
     print(format_report(reports))
     if absent:
-        print(f"({absent} page fixtures skipped: their pages are not in {present and 'the pages folder' or 'reach'})")
+        print(f"({absent} page fixtures skipped: their pages are not in {shared_pages_dir()})")
     if args.json:
         data = {
             "fixtures": {r.name: {k: vars(v) for k, v in r.scores.items()} | (

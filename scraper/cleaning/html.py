@@ -15,7 +15,7 @@ from .decode import decode_page
 from .errors import EmptyInput, InputTooLarge, NotAnArticle
 from .metadata import PageMetadata, extract_metadata, parse_date_line
 from .normalize import normalize_line
-from .postfilter import Block, filter_blocks, is_sentence, line_key
+from .postfilter import Block, author_names, filter_blocks, is_sentence, line_key
 from .text import vietnamese_language
 
 MAX_ELEMENTS = 200_000
@@ -125,7 +125,7 @@ def _take_byline(tree: HtmlElement, removed: list[Removed]) -> tuple[str | None,
         if author := rules.AUTHOR_LINE.match(text):
             removed.append(Removed(text, "author_line"))
             element.drop_tree()
-            return ", ".join(re.split(r"\s*[-–,&]\s*", author["name"].strip())), None
+            return author_names(author["name"]), None
     return None, None
 
 

@@ -70,8 +70,6 @@ def parse_date_line(text: str) -> str | None:
     """A Vietnamese date line ("Thứ năm, 20/12/2012, 10:18 GMT+7", "11:05 tối 24/12/12") as ISO 8601."""
     match = _DMY.search(text) or _HM_FIRST.search(text)
     if match is None:
-        match = _HM_FIRST.search(text)
-    if match is None:
         return None
     parts = match.groupdict()
     year = int(parts["y"]) + (2000 if len(parts["y"]) == 2 else 0)

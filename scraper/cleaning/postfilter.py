@@ -55,6 +55,11 @@ def _starts_with_marker(key: str, markers: tuple[str, ...], extra_words: int = 3
     return False
 
 
+def author_names(byline: str) -> str:
+    """The names of a byline ("Quang Phong - Tùng Nguyên") joined with ", "."""
+    return ", ".join(name for name in re.split(r"\s*[-–,&]\s*", byline.strip()) if name)
+
+
 def is_sentence(text: str) -> bool:
     """A line that reads as body prose: a long paragraph, or a sentence of several words."""
     words = len(text.split())
@@ -226,8 +231,7 @@ class _Filter:
             return
         text = self.kept[-1].text
         if len(text) <= rules.AUTHOR_MAX_CHARS and (match := rules.AUTHOR_LINE.match(text)):
-            names = re.split(r"\s*[-–,&]\s*", match["name"].strip())
-            self.result.author = self.result.author or ", ".join(n for n in names if n)
+            self.result.author = self.result.author or author_names(match["name"])
             self.drop(self.kept.pop().text, "author_line")
 
 
