@@ -146,6 +146,52 @@ def cmd_fixtures_update(args: argparse.Namespace) -> int:
     return 0
 
 
+def _setting(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, not {text!r}")
+    return name, value
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    from .crawl import CrawlOptions, format_summary, replay_sources, run_crawl
+    from .sites import CASSETTES_DIR
+
+    if args.replay and args.record:
+        print("scraper crawl: --replay and --record exclude each other", file=sys.stderr)
+        return 2
+    outlets, cassettes = list(args.outlets), list(args.cassettes)
+    if args.replay and not outlets:
+        folders, outlets = replay_sources(args.out)
+        cassettes = cassettes or folders
+    if not outlets:
+        print("scraper crawl: name the outlets to crawl (`scraper outlets` lists them), or use --replay",
+              file=sys.stderr)
+        return 2
+    options = CrawlOptions(
+        outlets=outlets, out=args.out, replay=args.replay, record=args.record, cassettes=cassettes or [CASSETTES_DIR],
+        since=args.since, file_format=args.format, max_articles=args.max_articles, resume=not args.no_resume,
+        verbose=args.verbose, overrides=dict(args.set),
+    )
+    try:
+        manifest = run_crawl(options)
+    except (ValueError, RuntimeError) as error:
+        print(f"scraper crawl: {error}", file=sys.stderr)
+        return 2
+    print(format_summary(manifest, args.out))
+    return 0
+
+
+def cmd_outlets(args: argparse.Namespace) -> int:
+    from .outlets import builtin_outlets
+
+    for outlet in builtin_outlets().values():
+        print(f"{outlet.name:<13}{outlet.title}  ({', '.join(outlet.domains)})")
+        for kind, url in outlet.sources:
+            print(f"{'':<13}{kind:<9}{url}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="scraper", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -163,6 +209,25 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.add_argument("fixtures", nargs="?", type=Path, default=FIXTURES_DIR)
     evaluation.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     evaluation.set_defaults(handler=cmd_eval)
+
+    crawl = commands.add_parser("crawl", help="crawl outlets into the dataset (live, or replayed from cassettes)")
+    crawl.add_argument("outlets", nargs="*", help="outlet names (default with --replay: every recorded outlet)")
+    crawl.add_argument("--replay", action="store_true", help="serve every response from the cassettes; no network")
+    crawl.add_argument("--record", action="store_true", help="crawl live and record every response in cassettes")
+    crawl.add_argument("--cassettes", type=Path, action="append", default=[],
+                       help="cassette folder (repeatable; default fixtures/cassettes/)")
+    crawl.add_argument("--since", help="skip articles published before this date (YYYY-MM-DD)")
+    crawl.add_argument("--out", type=Path, default=Path("output"), help="dataset, state and manifests (output/)")
+    crawl.add_argument("--format", choices=("jsonl", "parquet"), default="jsonl", help="dataset file format")
+    crawl.add_argument("--max-articles", type=int, default=0, help="at most this many articles per outlet")
+    crawl.add_argument("--no-resume", action="store_true", help="keep no JOBDIR: an interrupted run starts over")
+    crawl.add_argument("-s", "--set", type=_setting, action="append", default=[], metavar="NAME=VALUE",
+                       help="override a Scrapy setting, as with `scrapy crawl -s`")
+    crawl.add_argument("-v", "--verbose", action="store_true", help="Scrapy's INFO log")
+    crawl.set_defaults(handler=cmd_crawl)
+
+    outlets = commands.add_parser("outlets", help="list the outlets and their discovery sources")
+    outlets.set_defaults(handler=cmd_outlets)
 
     update = commands.add_parser("update-fixtures", help="rewrite expected files from the current cleaner")
     update.add_argument("fixtures", nargs="?", type=Path, default=FIXTURES_DIR)

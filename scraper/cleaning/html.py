@@ -13,6 +13,7 @@ from . import rules
 from .article import Article, Removed
 from .decode import decode_page
 from .errors import EmptyInput, InputTooLarge, NotAnArticle
+from .hints import CleanerHints
 from .metadata import PageMetadata, extract_metadata, parse_date_line
 from .normalize import normalize_line
 from .postfilter import Block, author_names, filter_blocks, is_sentence, line_key
@@ -264,20 +265,59 @@ def _tree_text(element: etree._Element, breaks: bool = False) -> str:
     return "".join(parts)
 
 
-def clean_html(html: str | bytes, url: str | None = None) -> Article:
+def _drop_hinted(tree: HtmlElement, hints: CleanerHints, removed: list[Removed]) -> None:
+    """Remove the boxes the outlet definition names."""
+    for xpath in hints.drop:
+        for element in tree.xpath(xpath):
+            if isinstance(element, HtmlElement) and element.getparent() is not None:
+                text = normalize_line(element.text_content())
+                if text:
+                    removed.append(Removed(text, "outlet_drop"))
+                element.drop_tree()
+
+
+def _keep_hinted_body(tree: HtmlElement, hints: CleanerHints, removed: list[Removed]) -> None:
+    """Keep only the article body container the outlet definition names, when the page has it."""
+    found = tree.xpath(hints.body) if hints.body else []
+    container = next((e for e in found if isinstance(e, HtmlElement)), None)
+    body = tree.find("body")
+    if container is None or body is None:
+        return
+    chain = [container, *container.iterancestors()]
+    for element in chain:
+        parent = element.getparent()
+        if parent is None or element is body:
+            break
+        for sibling in list(parent):
+            if sibling is not element and isinstance(sibling.tag, str):
+                text = normalize_line(sibling.text_content())
+                if text:
+                    removed.append(Removed(text, "outside_outlet_body"))
+                sibling.drop_tree()
+
+
+def clean_html(html: str | bytes, url: str | None = None, hints: CleanerHints | None = None) -> Article:
     """Clean one article page: its text (lead first, one paragraph per line) and metadata.
 
     Raises a `CleanerError` subclass (`NotAnArticle`, `EmptyInput`, `BinaryInput`,
     `UnsupportedEncoding`, `InputTooLarge`) when the input is not an article that can be cleaned.
+    `hints` are an outlet's XPaths of boxes to drop and of its article body container.
     """
     tree = parse_html(decode_page(html))
     meta = extract_metadata(tree)
     _refuse_non_article(meta, url)
+    if meta.published is None and hints and hints.published:  # read before scripts go: some pages write it
+        meta.published = next((parse_date_line(e.text_content()) for e in tree.xpath(hints.published)
+                               if isinstance(e, HtmlElement)), None)
     etree.strip_elements(tree, "script", "style", "template", with_tail=False)
     removed: list[Removed] = []
+    if hints:
+        _drop_hinted(tree, hints, removed)
     lead = _take_lead(tree, meta, removed)
     captions = _take_captions(tree, removed)
     byline_author, byline_source = _take_byline(tree, removed)
+    if hints:
+        _keep_hinted_body(tree, hints, removed)
     _prune(tree, removed)
     blocks = _extract(tree, url)
     result = filter_blocks(blocks, title=meta.title, lead=lead)

@@ -73,13 +73,16 @@ def parse_date_line(text: str) -> str | None:
         return None
     parts = match.groupdict()
     year = int(parts["y"]) + (2000 if len(parts["y"]) == 2 else 0)
+    day, month = int(parts["d"]), int(parts["m"])
+    if month > 12 >= day:  # month first, as some CMSs write it ("3/24/2024 7:12:35 AM")
+        day, month = month, day
     try:
         if parts["H"] is None:
-            return datetime(year, int(parts["m"]), int(parts["d"])).date().isoformat()
+            return datetime(year, month, day).date().isoformat()
         hour = int(parts["H"])
         if (parts["ampm"] or "").lower() in _AFTERNOON and hour < 12:
             hour += 12
-        moment = datetime(year, int(parts["m"]), int(parts["d"]), hour, int(parts["M"]), int(parts["S"] or 0),
+        moment = datetime(year, month, day, hour, int(parts["M"]), int(parts["S"] or 0),
                           tzinfo=VIETNAM_TIME)
     except ValueError:
         return None
@@ -210,7 +213,8 @@ def _visible_date(tree: HtmlElement) -> str | None:
 
 def _byline(tree: HtmlElement) -> str | None:
     for element in tree.xpath("//*[self::p or self::span or self::div or self::a or self::strong]"):
-        if _has_class(element, _AUTHOR_CLASSES) and 2 <= len(text := _text(element)) <= 60:
+        text = _text(element) if _has_class(element, _AUTHOR_CLASSES) else ""
+        if 2 <= len(text) <= 60 and parse_date_line(text) is None:  # an author bar may hold only the date
             return re.sub(r"^(tác giả|bài|by)\s*:?\s*", "", text, flags=re.I) or None
     return None
 

@@ -1,0 +1,121 @@
+"""Finding article URLs: RSS/Atom feeds, sitemaps (news sitemaps and indexes too) and category pages.
+
+XML is parsed with entities left unresolved and no network access, so hostile feeds cannot expand
+or fetch anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin
+
+from lxml import etree, html
+
+from .cleaning.metadata import to_iso
+
+_XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+                              recover=True, remove_comments=True)
+
+
+class DiscoveryError(ValueError):
+    """A feed, sitemap or category page that cannot be read."""
+
+
+@dataclass(frozen=True)
+class Link:
+    """An article URL found in a listing, with the publication time the listing gives, if any."""
+
+    url: str
+    published: str | None = None
+
+
+def _listed_time(value: str | None) -> str | None:
+    """A feed's RFC 822 date ("Thu, 14 Sep 2023 08:05:12 +0700") or a sitemap's ISO date as ISO 8601."""
+    if not value:
+        return None
+    try:
+        return to_iso(parsedate_to_datetime(value).isoformat())
+    except (TypeError, ValueError, IndexError):
+        return to_iso(value)
+
+
+def _local(tag: object) -> str:
+    return tag.rsplit("}", 1)[-1].lower() if isinstance(tag, str) else ""
+
+
+def _parse_xml(body: bytes) -> etree._Element:
+    try:
+        root = etree.fromstring(body.lstrip(), parser=_XML_PARSER)
+    except etree.XMLSyntaxError as error:
+        raise DiscoveryError(f"not XML: {error}") from error
+    if root is None:
+        raise DiscoveryError("not XML: empty document")
+    return root
+
+
+def _child_text(element: etree._Element, *names: str) -> str | None:
+    for child in element.iter():
+        if _local(child.tag) in names and child.text and child.text.strip():
+            return child.text.strip()
+    return None
+
+
+def parse_feed(body: bytes) -> list[Link]:
+    """The article links of an RSS 2.0 or Atom feed, newest first as the feed lists them."""
+    root = _parse_xml(body)
+    if _local(root.tag) not in ("rss", "feed", "rdf"):
+        raise DiscoveryError(f"not a feed: the document is <{_local(root.tag)}>")
+    links = []
+    for item in root.iter():
+        kind = _local(item.tag)
+        if kind == "item":
+            url = _child_text(item, "link") or _child_text(item, "guid")
+            published = _child_text(item, "pubdate", "date")
+        elif kind == "entry":
+            link = next((e for e in item if _local(e.tag) == "link" and e.get("rel", "alternate") == "alternate"),
+                        None)
+            url = link.get("href") if link is not None else None
+            published = _child_text(item, "published", "updated")
+        else:
+            continue
+        if url:
+            links.append(Link(url.strip(), _listed_time(published)))
+    return links
+
+
+def parse_sitemap(body: bytes) -> tuple[list[Link], list[str]]:
+    """A sitemap's article links and, for a sitemap index, the URLs of its child sitemaps."""
+    root = _parse_xml(body)
+    kind = _local(root.tag)
+    if kind not in ("urlset", "sitemapindex"):
+        raise DiscoveryError(f"not a sitemap: the document is <{kind}>")
+    links: list[Link] = []
+    children: list[str] = []
+    for entry in root:
+        if _local(entry.tag) not in ("url", "sitemap"):
+            continue
+        loc = next((c.text.strip() for c in entry if _local(c.tag) == "loc" and c.text), None)
+        if not loc:
+            continue
+        if kind == "sitemapindex":
+            children.append(loc)
+        else:
+            published = _child_text(entry, "publication_date") or _child_text(entry, "lastmod")
+            links.append(Link(loc, _listed_time(published)))
+    return links, children
+
+
+def page_links(body: bytes, base_url: str) -> tuple[list[str], str | None]:
+    """A category page's links (absolute, in page order, each once) and its rel="next" page, if any."""
+    try:
+        tree = html.fromstring(body, base_url=base_url)
+    except (etree.ParserError, ValueError) as error:
+        raise DiscoveryError(f"not an HTML page: {error}") from error
+    seen: dict[str, None] = {}
+    for href in tree.xpath("//a/@href"):
+        href = href.strip()
+        if href and not href.startswith(("#", "javascript:", "mailto:")):
+            seen.setdefault(urljoin(base_url, href).split("#", 1)[0], None)
+    following = tree.xpath("//link[@rel='next']/@href | //a[@rel='next']/@href")
+    return list(seen), urljoin(base_url, following[0].strip()) if following else None

@@ -1,0 +1,59 @@
+"""Downloader middlewares of the project."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+from scrapy import Request
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.http import Response
+from scrapy.utils.response import response_status_message
+
+logger = logging.getLogger(__name__)
+
+
+def retry_after_seconds(value: bytes | str | None, now: datetime | None = None) -> float | None:
+    """A Retry-After header (seconds, or an HTTP date) as seconds from now."""
+    if not value:
+        return None
+    text = value.decode("latin-1") if isinstance(value, bytes) else value
+    text = text.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        moment = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return max(0.0, (moment - (now or datetime.now(UTC))).total_seconds())
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    """Scrapy's retry middleware, but it waits before each retry: as long as Retry-After asks, else
+    `SCRAPER_RETRY_BACKOFF_BASE` seconds doubled per attempt, never more than `SCRAPER_RETRY_BACKOFF_MAX`."""
+
+    def __init__(self, settings) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(settings)
+        self.backoff_base = settings.getfloat("SCRAPER_RETRY_BACKOFF_BASE")
+        self.backoff_max = settings.getfloat("SCRAPER_RETRY_BACKOFF_MAX")
+
+    def backoff(self, attempt: int, retry_after: float | None) -> float:
+        """Seconds to wait before retry number `attempt` (1-based)."""
+        delay = retry_after if retry_after is not None else self.backoff_base * 2 ** (attempt - 1)
+        return min(delay, self.backoff_max)
+
+    async def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
+        if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
+            return response
+        retry = self._retry(request, response_status_message(response.status))
+        if retry is None:
+            return response
+        delay = self.backoff(retry.meta.get("retry_times", 1), retry_after_seconds(response.headers.get("Retry-After")))
+        if delay > 0:
+            logger.debug("waiting %.1f s before retrying %s (%s)", delay, request.url, response.status)
+            await asyncio.sleep(delay)
+        return retry

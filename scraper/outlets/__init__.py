@@ -1,0 +1,167 @@
+"""Outlet definitions: what the crawler and the cleaner know about one news site.
+
+Each outlet is one small TOML file in this package (`<name>.toml`); see `vnexpress.toml` for the fields.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from ..cleaning.hints import CleanerHints
+from ..cleaning.metadata import VIETNAM_TIME
+
+DEFINITIONS_DIR = Path(__file__).parent
+_FIELDS = {"name", "title", "domains", "feeds", "sitemaps", "categories", "article_url", "pagination",
+           "max_pages", "published_in_url", "cleaner"}
+_TIME_GROUPS = ("y", "m", "d")
+_CLEANER_FIELDS = {"drop", "body", "published"}
+
+
+class OutletError(ValueError):
+    """An outlet definition that cannot be used, naming the outlet and the field."""
+
+
+@dataclass(frozen=True)
+class Outlet:
+    """One news site: where its articles are listed, how their URLs look, and hints for the cleaner."""
+
+    name: str
+    title: str
+    domains: tuple[str, ...]
+    feeds: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    article_url: re.Pattern[str] = field(default=re.compile(r"."))
+    pagination: str | None = None  # a category page's page N: "{url}-p{page}"
+    max_pages: int = 3
+    published_in_url: re.Pattern[str] | None = None  # groups y, m, d and optionally H, M, S
+    cleaner: CleanerHints = field(default_factory=CleanerHints)
+
+    def owns(self, url: str) -> bool:
+        """Whether the URL is on one of the outlet's domains (subdomains included)."""
+        host = (urlsplit(url).hostname or "").lower()
+        return any(host == domain or host.endswith("." + domain) for domain in self.domains)
+
+    def is_article_url(self, url: str) -> bool:
+        """Whether the URL is on the outlet and looks like one of its article pages."""
+        return self.owns(url) and bool(self.article_url.search(urlsplit(url).path))
+
+    def published_from_url(self, url: str) -> str | None:
+        """The publication time an article URL encodes ("-20221224095943188.htm"), as ISO 8601."""
+        match = self.published_in_url.search(urlsplit(url).path) if self.published_in_url else None
+        if match is None:
+            return None
+        parts = {k: int(v) for k, v in match.groupdict().items() if v}
+        try:
+            if "H" not in parts:
+                return date(parts["y"], parts["m"], parts["d"]).isoformat()
+            moment = datetime(parts["y"], parts["m"], parts["d"], parts["H"], parts.get("M", 0), parts.get("S", 0),
+                              tzinfo=VIETNAM_TIME)
+        except ValueError:
+            return None
+        return moment.isoformat()
+
+    @property
+    def sources(self) -> list[tuple[str, str]]:
+        """The discovery sources as (kind, URL) pairs."""
+        return ([("feed", url) for url in self.feeds] + [("sitemap", url) for url in self.sitemaps]
+                + [("category", url) for url in self.categories])
+
+
+def _strings(name: str, key: str, value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise OutletError(f"outlet {name!r}: field {key!r} must be a list of non-empty strings")
+    return tuple(value)
+
+
+def _urls(name: str, key: str, value: Any) -> tuple[str, ...]:
+    urls = _strings(name, key, value)
+    for url in urls:
+        if urlsplit(url).scheme not in ("http", "https"):
+            raise OutletError(f"outlet {name!r}: field {key!r}: not an http(s) URL: {url!r}")
+    return urls
+
+
+def _pattern(name: str, key: str, value: Any) -> re.Pattern[str] | None:
+    if value is None:
+        return None
+    try:
+        return re.compile(value)
+    except (re.error, TypeError) as error:
+        raise OutletError(f"outlet {name!r}: field {key!r} is not a regular expression: {error}") from error
+
+
+def outlet_from_dict(data: dict[str, Any]) -> Outlet:
+    """Build and check one outlet definition; errors name the outlet and the field."""
+    name = data.get("name")
+    if not isinstance(name, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+        raise OutletError(f"outlet {name!r}: field 'name' must be lowercase letters, digits and '_'")
+    unknown = set(data) - _FIELDS
+    if unknown:
+        raise OutletError(f"outlet {name!r}: unknown field(s): {', '.join(sorted(unknown))}")
+    domains = tuple(d.lower() for d in _strings(name, "domains", data.get("domains")))
+    pattern = _pattern(name, "article_url", data.get("article_url", "."))
+    published_in_url = _pattern(name, "published_in_url", data.get("published_in_url"))
+    if published_in_url is not None and not set(_TIME_GROUPS) <= set(published_in_url.groupindex):
+        raise OutletError(f"outlet {name!r}: field 'published_in_url' needs the groups (?P<y>…), (?P<m>…), (?P<d>…)")
+    pagination = data.get("pagination")
+    if pagination is not None and (not isinstance(pagination, str) or "{page}" not in pagination):
+        raise OutletError(f"outlet {name!r}: field 'pagination' must be a string containing '{{page}}'")
+    max_pages = data.get("max_pages", 3)
+    if not isinstance(max_pages, int) or max_pages < 1:
+        raise OutletError(f"outlet {name!r}: field 'max_pages' must be a positive integer")
+    hints = data.get("cleaner", {})
+    if not isinstance(hints, dict) or set(hints) - _CLEANER_FIELDS:
+        raise OutletError(f"outlet {name!r}: field 'cleaner' takes only {sorted(_CLEANER_FIELDS)}")
+    try:
+        cleaner = CleanerHints(drop=_strings(name, "cleaner.drop", hints.get("drop", [])),
+                               body=hints.get("body"), published=hints.get("published"))
+    except ValueError as error:
+        raise OutletError(f"outlet {name!r}: field 'cleaner': {error}") from error
+    outlet = Outlet(
+        name=name, title=str(data.get("title", name)), domains=domains,
+        feeds=_urls(name, "feeds", data.get("feeds", [])), sitemaps=_urls(name, "sitemaps", data.get("sitemaps", [])),
+        categories=_urls(name, "categories", data.get("categories", [])), article_url=pattern,
+        pagination=pagination, max_pages=max_pages, published_in_url=published_in_url, cleaner=cleaner,
+    )
+    if not outlet.sources:
+        raise OutletError(f"outlet {name!r}: needs at least one of 'feeds', 'sitemaps', 'categories'")
+    return outlet
+
+
+def load_outlet_file(path: Path) -> Outlet:
+    """Read one outlet definition from a TOML file."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise OutletError(f"{path}: not valid TOML: {error}") from error
+    return outlet_from_dict(data)
+
+
+@cache
+def builtin_outlets() -> dict[str, Outlet]:
+    """The outlets that ship with the package, by name."""
+    outlets = [load_outlet_file(path) for path in sorted(DEFINITIONS_DIR.glob("*.toml"))]
+    return {outlet.name: outlet for outlet in outlets}
+
+
+def get_outlet(name: str) -> Outlet:
+    """The outlet of that name, or a `KeyError` listing the known ones."""
+    outlets = builtin_outlets()
+    if name not in outlets:
+        raise KeyError(f"unknown outlet {name!r}; known: {', '.join(sorted(outlets))}")
+    return outlets[name]
+
+
+def outlet_for_url(url: str) -> Outlet | None:
+    """The outlet whose domains hold the URL."""
+    return next((outlet for outlet in builtin_outlets().values() if outlet.owns(url)), None)

@@ -1,0 +1,111 @@
+"""Item pipelines: an article page is cleaned, checked against the dataset schema, deduplicated
+against the seen-state, and written to the dataset. A page that does not make a record is dropped
+with its reason counted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+
+from .cleaning.errors import CleanerError
+from .cleaning.html import clean_html
+from .dataset import make_record, schema_errors
+from .spiders.news import NewsSpider
+from .storage.dataset_files import DatasetWriter
+from .urls import canonicalize_url
+
+
+class _SpiderPipeline:
+    """A pipeline that works with the crawl's news spider (its outlet, counts and state)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> _SpiderPipeline:
+        return cls(crawler)
+
+    @property
+    def spider(self) -> NewsSpider:
+        spider = self.crawler.spider
+        assert isinstance(spider, NewsSpider), "the project's pipelines run with its news spider"
+        return spider
+
+    def drop(self, reason: str, url: str) -> DropItem:
+        self.spider.counts.skip(reason, url)
+        return DropItem(f"{reason}: {url}")
+
+
+class CleanPipeline(_SpiderPipeline):
+    """Article page -> dataset record, or dropped (not an article, no title, no date, before --since)."""
+
+    def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
+        spider = self.spider
+        outlet = spider.outlet
+        url = item["url"]
+        try:
+            article = clean_html(item["body"], url=url, hints=outlet.cleaner)
+        except CleanerError as error:
+            if error.reason == "not_article":
+                spider.seen.add_refused(item["listed_canonical_url"], error.reason, item["fetched_at"])
+            raise self.drop(error.reason, url) from error
+        article.published = article.published or outlet.published_from_url(url)
+        if not article.title:
+            raise self.drop("no_title", url)
+        if not article.published:
+            raise self.drop("no_publication_time", url)
+        if spider.since and article.published[:10] < spider.since:
+            raise self.drop("before_since", url)
+        page_canonical = article.canonical_url if article.canonical_url and outlet.owns(article.canonical_url) else url
+        record = make_record(article, url=url, canonical_url=canonicalize_url(page_canonical), outlet=outlet.name,
+                             fetched_at=item["fetched_at"])
+        problem = schema_errors(record)
+        if problem:
+            spider.counts.fail(url, "invalid_record", problem)
+            raise DropItem(f"invalid_record: {url}: {problem}")
+        spider.counts.inc("cleaned")
+        return {"record": record, "keys": sorted({record["canonical_url"], item["listed_canonical_url"]})}
+
+
+class DeduplicatePipeline(_SpiderPipeline):
+    """Drops an article already stored under its canonical URL or with the same text."""
+
+    def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
+        seen = self.spider.seen
+        record = item["record"]
+        if any(seen.has_url(key) for key in item["keys"]) or seen.has_hash(record["content_hash"]):
+            self.spider.counts.inc("duplicates")
+            raise DropItem(f"duplicate: {record['url']}")
+        return item
+
+
+class DatasetPipeline(_SpiderPipeline):
+    """Writes records to the partitioned dataset; the seen-state follows each file that appears."""
+
+    def open_spider(self) -> None:
+        spider = self.spider
+        settings = self.crawler.settings
+        self.writer = DatasetWriter(spider.output_dir / "dataset", spider.run_id,
+                                    settings["SCRAPER_DATASET_FORMAT"], settings.getint("SCRAPER_DATASET_BATCH"))
+
+    def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
+        spider = self.spider
+        record = item["record"]
+        part = self.writer.add(record)
+        for key in item["keys"]:
+            spider.seen.add_pending(key, record["content_hash"], record["published"], record["fetched_at"],
+                                    f"dataset/{part}")
+        spider.counts.inc("stored")
+        if self.writer.full:
+            self._flush()
+        return record
+
+    def _flush(self) -> None:
+        written = self.writer.flush()
+        self.spider.seen.commit(f"dataset/{part}" for part in written)
+
+    def close_spider(self) -> None:
+        self._flush()
+        self.spider.dataset_files = list(self.writer.files)

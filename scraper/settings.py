@@ -1,0 +1,74 @@
+"""Every Scrapy default of the project, in one place. Override any of them with `-s NAME=VALUE`.
+
+`scrapy crawl <outlet>` (through `scrapy.cfg`) and `scraper crawl <outlet>` read this same module.
+"""
+
+from __future__ import annotations
+
+BOT_NAME = "scraper"
+SPIDER_LOADER_CLASS = "scraper.spiders.loader.OutletSpiderLoader"
+SPIDER_MODULES: list[str] = []
+
+# Who we are: sites see the project and a way to reach whoever runs the crawl.
+SCRAPER_CONTACT = "https://github.com/scraper/scraper"
+USER_AGENT = f"scraper/0.1 (+{SCRAPER_CONTACT}; Vietnamese news research crawler)"
+
+# Polite by default.
+ROBOTSTXT_OBEY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.5
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+COOKIES_ENABLED = False
+REDIRECT_MAX_TIMES = 5
+
+# Retries with backoff on 429 and 5xx, honouring Retry-After (scraper.middlewares.BackoffRetryMiddleware).
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+SCRAPER_RETRY_BACKOFF_BASE = 2.0  # seconds before the first retry, doubled for each next one
+SCRAPER_RETRY_BACKOFF_MAX = 120.0  # never wait longer than this, whatever Retry-After says
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "scraper.middlewares.BackoffRetryMiddleware": 550,
+}
+
+ITEM_PIPELINES = {
+    "scraper.pipelines.CleanPipeline": 100,
+    "scraper.pipelines.DeduplicatePipeline": 200,
+    "scraper.pipelines.DatasetPipeline": 300,
+}
+EXTENSIONS = {
+    "scraper.extensions.RunManifest": 500,
+    "scrapy.extensions.telnet.TelnetConsole": None,  # no console ports on crawl machines
+    "scrapy.extensions.remote_control.RemoteControl": None,
+}
+
+# Where a run writes (all under one folder, `output/` by default).
+SCRAPER_OUTPUT_DIR = "output"
+SCRAPER_STATE_PATH = ""  # default: <SCRAPER_OUTPUT_DIR>/state.sqlite
+SCRAPER_DATASET_FORMAT = "jsonl"  # or "parquet" (needs pyarrow)
+SCRAPER_DATASET_BATCH = 200  # records per dataset file at most; each file appears atomically
+SCRAPER_RUN_ID = ""  # default: the start time; runs of several outlets share one manifest
+SCRAPER_SINCE = ""  # ISO date: skip articles published before it
+SCRAPER_MAX_ARTICLES = 0  # per outlet and run; 0 = no limit
+SCRAPER_JOBS_DIR = "output/jobs"  # each outlet's JOBDIR: an interrupted run resumes; "" = off
+
+# Offline replay and recording of HTTP traffic as vcrpy cassettes (scraper.cassettes).
+SCRAPER_CASSETTE_DIRS: list[str] = ["fixtures/cassettes"]
+SCRAPER_CASSETTE_MODE = "replay"  # or "record"
+HTTPCACHE_ENABLED = False  # `scraper crawl --replay/--record` switches it on with the two lines below
+HTTPCACHE_STORAGE = "scraper.cassettes.CassetteCacheStorage"
+HTTPCACHE_POLICY = "scrapy.extensions.httpcache.DummyPolicy"
+HTTPCACHE_IGNORE_HTTP_CODES: list[int] = []
+
+LOG_FORMATTER = "scraper.extensions.QuietLogFormatter"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"

@@ -1,0 +1,214 @@
+"""The news spider: finds an outlet's articles in its feeds, sitemaps and category pages, and hands
+each article page to the item pipelines (clean, deduplicate, write).
+
+It fetches only what the run needs: an article already in the seen-state, published before
+`since`, or off the outlet's domains is counted as skipped and never requested.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import AsyncIterator, Iterable, Iterator
+from pathlib import Path
+from typing import Any, ClassVar
+from urllib.parse import urlsplit, urlunsplit
+
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.gz import gunzip
+from twisted.python.failure import Failure
+
+from ..dataset import utc_now
+from ..discovery import DiscoveryError, Link, page_links, parse_feed, parse_sitemap
+from ..outlets import Outlet
+from ..storage.state import SeenStore
+from ..urls import canonicalize_url, strip_tracking
+from .runs import RunCounts, new_run_id, since_date
+
+_HTML_TYPES = (b"text/html", b"application/xhtml", b"text/plain", b"")
+
+
+def failure_reason(failure: Failure) -> str:
+    """A short name for why a request failed (`http_404`, `timeout`, `robots_disallowed`…)."""
+    error = failure.value
+    if isinstance(error, HttpError):
+        return f"http_{error.response.status}"
+    if isinstance(error, IgnoreRequest):
+        message = str(error).lower()
+        if "robots.txt" in message:
+            return "robots_disallowed"
+        if "not in cache" in message:
+            return "not_in_cassette"
+        if "max size" in message or "maxsize" in message:
+            return "too_large"
+        return "ignored"
+    name = type(error).__name__.removesuffix("Error")
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower() or "error"
+
+
+def category_page_url(outlet: Outlet, first_page: str, page: int) -> str | None:
+    """Page `page` of a category by the outlet's pagination template."""
+    if outlet.pagination is None:
+        return None
+    parts = urlsplit(first_page)
+    base = urlunsplit(parts._replace(path=re.sub(r"\.[a-z]+$", "", parts.path).rstrip("/"), query=""))
+    return outlet.pagination.format(url=first_page.rstrip("/"), base=base, page=page)
+
+
+class NewsSpider(Spider):
+    """One outlet's crawl; `NewsSpider.for_outlet(outlet)` makes the spider class of that outlet."""
+
+    name = "news"
+    outlet: ClassVar[Outlet]
+
+    @classmethod
+    def for_outlet(cls, outlet: Outlet) -> type[NewsSpider]:
+        """The spider class named after the outlet, crawling it."""
+        return type(f"{outlet.name.title()}Spider", (cls,), {"name": outlet.name, "outlet": outlet,
+                                                             "__module__": __name__})
+
+    @classmethod
+    def update_settings(cls, settings: Any) -> None:
+        """Each outlet keeps its own JOBDIR under `SCRAPER_JOBS_DIR`, so an interrupted run resumes."""
+        super().update_settings(settings)
+        jobs = settings.get("SCRAPER_JOBS_DIR")
+        if jobs and not settings.get("JOBDIR"):
+            settings.set("JOBDIR", str(Path(jobs) / cls.name), priority="spider")
+
+    def __init__(self, *args: Any, since: str | None = None, max_articles: str | int | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._since_argument = since
+        self._max_articles_argument = max_articles
+        self._scheduled: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
+        spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.output_dir = Path(settings["SCRAPER_OUTPUT_DIR"])
+        spider.run_id = settings["SCRAPER_RUN_ID"] or new_run_id()
+        spider.since = since_date(spider._since_argument or settings["SCRAPER_SINCE"])
+        spider.max_articles = int(spider._max_articles_argument or settings.getint("SCRAPER_MAX_ARTICLES"))
+        spider.counts = RunCounts(crawler)
+        state_path = Path(settings["SCRAPER_STATE_PATH"] or spider.output_dir / "state.sqlite")
+        spider.seen = SeenStore(state_path, cls.outlet.name, root=spider.output_dir)
+        crawler.signals.connect(spider._spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(spider._engine_stopped, signal=signals.engine_stopped)
+        return spider
+
+    def _spider_closed(self, reason: str) -> None:
+        self.seen.close()
+        self.finish_reason = reason
+
+    def _engine_stopped(self) -> None:
+        jobdir = self.settings.get("JOBDIR")
+        if jobdir and getattr(self, "finish_reason", None) == "finished":  # nothing is left to resume
+            shutil.rmtree(jobdir, ignore_errors=True)
+
+    async def start(self) -> AsyncIterator[Request]:
+        callbacks = {"feed": self.parse_feed, "sitemap": self.parse_sitemap, "category": self.parse_category}
+        for kind, url in self.outlet.sources:
+            yield Request(url, callback=callbacks[kind], errback=self.source_failed, dont_filter=True,
+                          meta={"source": kind, "page": 1, "first_page": url})
+
+    # Discovery -----------------------------------------------------------------------------------
+
+    def parse_feed(self, response: Response) -> Iterator[Request]:
+        try:
+            links = parse_feed(response.body)
+        except DiscoveryError as error:
+            self.counts.fail(response.url, "bad_feed", str(error))
+            return
+        yield from self.follow(links)
+
+    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+        body = response.body
+        if body[:2] == b"\x1f\x8b":
+            try:
+                body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
+            except (OSError, ValueError) as error:
+                self.counts.fail(response.url, "bad_sitemap", f"gzip: {error}")
+                return
+        try:
+            links, children = parse_sitemap(body)
+        except DiscoveryError as error:
+            self.counts.fail(response.url, "bad_sitemap", str(error))
+            return
+        for child in children:
+            if self.outlet.owns(child):
+                yield Request(child, callback=self.parse_sitemap, errback=self.source_failed,
+                              meta={"source": "sitemap"})
+        yield from self.follow(links)
+
+    def parse_category(self, response: Response) -> Iterator[Request]:
+        try:
+            urls, next_page = page_links(response.body, response.url)
+        except DiscoveryError as error:
+            self.counts.fail(response.url, "bad_category_page", str(error))
+            return
+        links = [Link(url) for url in urls if self.outlet.is_article_url(url)]
+        yield from self.follow(links)
+        page = response.meta.get("page", 1)
+        if page >= self.outlet.max_pages:
+            return
+        if next_page is None and links:  # no rel="next": the outlet's own pagination, while pages list articles
+            next_page = category_page_url(self.outlet, response.meta["first_page"], page + 1)
+        if next_page and self.outlet.owns(next_page):
+            yield Request(next_page, callback=self.parse_category, errback=self.source_failed,
+                          meta={"source": "category", "page": page + 1, "first_page": response.meta["first_page"]})
+
+    def follow(self, links: Iterable[Link]) -> Iterator[Request]:
+        """Requests for the listed articles this run still needs; the rest are counted as skipped."""
+        for link in links:
+            if not self.outlet.owns(link.url):
+                continue
+            canonical = canonicalize_url(link.url)
+            if canonical in self._scheduled:
+                continue
+            self._scheduled.add(canonical)
+            self.counts.inc("found")
+            if self.seen.has_url(canonical):
+                self.counts.skip("already_stored")
+            elif self.seen.refused_reason(canonical):
+                self.counts.skip("refused_before")
+            elif self.since and link.published and link.published[:10] < self.since:
+                self.counts.skip("before_since")
+            elif self.max_articles and self.counts.get("requested") >= self.max_articles:
+                self.counts.skip("over_max_articles")
+            else:
+                self.counts.inc("requested")
+                yield Request(strip_tracking(link.url), callback=self.parse_article, errback=self.article_failed,
+                              meta={"listed_canonical_url": canonical, "listed_published": link.published})
+
+    # Articles ------------------------------------------------------------------------------------
+
+    def parse_article(self, response: Response) -> Iterator[dict[str, Any]]:
+        self.counts.inc("fetched")
+        content_type = (response.headers.get("Content-Type") or b"").split(b";")[0].strip().lower()
+        if not content_type.startswith(_HTML_TYPES):
+            self.counts.skip("not_html", response.url)
+            return
+        yield {
+            "url": response.url,
+            "listed_canonical_url": response.meta["listed_canonical_url"],
+            "body": response.body,
+            "fetched_at": utc_now(),
+        }
+
+    def article_failed(self, failure: Failure) -> None:
+        reason = failure_reason(failure)
+        url = failure.request.url
+        if reason == "robots_disallowed":
+            self.counts.skip(reason, url)
+        else:
+            self.counts.fail(url, reason, str(failure.value))
+
+    def source_failed(self, failure: Failure) -> None:
+        reason = failure_reason(failure)
+        kind = failure.request.meta.get("source", "source")
+        self.counts.fail(failure.request.url, f"{kind}_{reason}", str(failure.value))

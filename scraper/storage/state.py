@@ -1,0 +1,102 @@
+"""The seen-article state of scheduled crawls, in SQLite.
+
+An article is stored under its canonical URL with its content hash. Rows are first written as pending,
+naming the dataset file that will hold the record; they count as stored once that file has appeared.
+Opening the store for an outlet settles that outlet's pending rows left by an interrupted run: kept if
+their file exists, dropped if not, so a crash neither loses an article nor stores it twice. Several
+outlets may be crawled at once against one store; one outlet is crawled by one run at a time.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    canonical_url TEXT PRIMARY KEY,
+    outlet TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    published TEXT,
+    stored_at TEXT NOT NULL,
+    part TEXT NOT NULL,
+    pending INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX IF NOT EXISTS articles_hash ON articles (content_hash);
+CREATE TABLE IF NOT EXISTS refused (
+    canonical_url TEXT PRIMARY KEY,
+    outlet TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    refused_at TEXT NOT NULL
+);
+"""
+
+
+class SeenStore:
+    """Canonical URLs and content hashes of the articles already in the dataset."""
+
+    def __init__(self, path: Path, outlet: str, root: Path | None = None) -> None:
+        """Open (or create) the store at `path` for crawling `outlet`; part paths are relative to `root`
+        (default: the store's folder)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.outlet = outlet
+        self.root = root or path.parent
+        self._db = sqlite3.connect(path, timeout=30, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+        self._settle_pending()
+
+    def _settle_pending(self) -> None:
+        query = "SELECT DISTINCT part FROM articles WHERE pending = 1 AND outlet = ?"
+        parts = [row[0] for row in self._db.execute(query, (self.outlet,))]
+        with self._db:
+            for part in parts:
+                if (self.root / part).exists():
+                    self._db.execute("UPDATE articles SET pending = 0 WHERE part = ?", (part,))
+                else:
+                    self._db.execute("DELETE FROM articles WHERE part = ? AND pending = 1", (part,))
+
+    def has_url(self, canonical_url: str) -> bool:
+        """Whether an article with this canonical URL is stored or about to be."""
+        row = self._db.execute("SELECT 1 FROM articles WHERE canonical_url = ?", (canonical_url,)).fetchone()
+        return row is not None
+
+    def has_hash(self, content_hash: str) -> bool:
+        """Whether an article with this exact text is stored or about to be."""
+        row = self._db.execute("SELECT 1 FROM articles WHERE content_hash = ?", (content_hash,)).fetchone()
+        return row is not None
+
+    def add_pending(self, canonical_url: str, content_hash: str, published: str | None, stored_at: str,
+                    part: str) -> None:
+        """Reserve an article for the dataset file `part` (relative to the root), not yet written."""
+        self._db.execute(
+            "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?, 1)",
+            (canonical_url, self.outlet, content_hash, published, stored_at, part),
+        )
+
+    def add_refused(self, canonical_url: str, reason: str, at: str) -> None:
+        """Remember a page that is not an article, so later runs do not fetch it again."""
+        self._db.execute("INSERT OR REPLACE INTO refused VALUES (?, ?, ?, ?)", (canonical_url, self.outlet, reason, at))
+
+    def refused_reason(self, canonical_url: str) -> str | None:
+        """Why the page was refused before, if it was."""
+        row = self._db.execute("SELECT reason FROM refused WHERE canonical_url = ?", (canonical_url,)).fetchone()
+        return row[0] if row else None
+
+    def commit(self, parts: Iterable[str]) -> None:
+        """Mark the articles of dataset files that now exist on disk as stored."""
+        with self._db:
+            self._db.executemany("UPDATE articles SET pending = 0 WHERE part = ?", [(p,) for p in parts])
+
+    def count(self) -> int:
+        """How many distinct articles of the outlet are stored."""
+        query = "SELECT COUNT(DISTINCT content_hash) FROM articles WHERE pending = 0 AND outlet = ?"
+        return self._db.execute(query, (self.outlet,)).fetchone()[0]
+
+    def close(self) -> None:
+        """Settle what is left and close the database."""
+        self._settle_pending()
+        self._db.close()
