@@ -142,8 +142,31 @@ def cmd_fixtures_update(args: argparse.Namespace) -> int:
             write_expected(fixture, new)
             changed += 1
             print(f"rewrote {fixture.expected_path}")
+    changed += _update_cassettes()
     print(f"{changed} expected files rewritten; read `git diff {args.fixtures}` before committing them.")
     return 0
+
+
+def _update_cassettes() -> int:
+    """Rebuild the committed cassettes from `fixtures/sites/` and the expected records of their replay."""
+    import subprocess
+    import tempfile
+
+    from .sites import CASSETTES_DIR, EXPECTED_RECORDS, build_site_cassettes, read_records
+
+    outlets = [path.stem for path in build_site_cassettes()]
+    with tempfile.TemporaryDirectory() as out:
+        command = [sys.executable, "-m", "scraper", "crawl", "--replay", *outlets, "--out", out, "--no-resume",
+                   "--cassettes", str(CASSETTES_DIR)]
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+        records = sorted(({k: v for k, v in r.items() if k != "fetched_at"} for r in read_records(Path(out))),
+                         key=lambda r: r["outlet"])
+    text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    if EXPECTED_RECORDS.exists() and EXPECTED_RECORDS.read_text(encoding="utf-8") == text:
+        return 0
+    EXPECTED_RECORDS.write_text(text, encoding="utf-8")
+    print(f"rewrote {EXPECTED_RECORDS}")
+    return 1
 
 
 def _setting(text: str) -> tuple[str, str]:
@@ -175,7 +198,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     )
     try:
         manifest = run_crawl(options)
-    except (ValueError, RuntimeError) as error:
+    except (ValueError, RuntimeError) as error:  # OutletError is a ValueError
         print(f"scraper crawl: {error}", file=sys.stderr)
         return 2
     print(format_summary(manifest, args.out))

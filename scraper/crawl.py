@@ -11,7 +11,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from . import settings as project_settings
-from .outlets import builtin_outlets
+from .outlets import all_outlets
 from .sites import CASSETTES_DIR, build_page_cassettes
 from .spiders.runs import new_run_id, since_date
 from .storage.manifest import manifest_path
@@ -75,11 +75,13 @@ def replay_sources(out: Path) -> tuple[list[Path], list[str]]:
 
 def run_crawl(options: CrawlOptions) -> dict[str, Any]:
     """Crawl the outlets in one process; returns the run manifest."""
-    unknown = [name for name in options.outlets if name not in builtin_outlets()]
+    run_id = new_run_id()
+    settings = crawl_settings(options, run_id)
+    known = all_outlets(settings.getlist("SCRAPER_OUTLET_FILES"))
+    unknown = [name for name in options.outlets if name not in known]
     if unknown:
         raise ValueError(f"unknown outlet(s): {', '.join(unknown)}; `scraper outlets` lists them")
-    run_id = new_run_id()
-    process = CrawlerProcess(crawl_settings(options, run_id))
+    process = CrawlerProcess(settings)
     for name in options.outlets:
         process.crawl(name)
     process.start()

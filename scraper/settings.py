@@ -8,6 +8,7 @@ from __future__ import annotations
 BOT_NAME = "scraper"
 SPIDER_LOADER_CLASS = "scraper.spiders.loader.OutletSpiderLoader"
 SPIDER_MODULES: list[str] = []
+SCRAPER_OUTLET_FILES: list[str] = []  # TOML files adding or overriding outlets ([[outlets]] tables)
 
 # Who we are: sites see the project and a way to reach whoever runs the crawl.
 SCRAPER_CONTACT = "https://github.com/scraper/scraper"

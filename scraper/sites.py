@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from html import escape
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from .cassettes import CASSETTE_SUFFIX, Interaction, write_cassette
@@ -27,6 +28,7 @@ from .spiders.news import category_page_url
 
 SITES_DIR = FIXTURES_DIR / "sites"
 CASSETTES_DIR = FIXTURES_DIR / "cassettes"
+EXPECTED_RECORDS = CASSETTES_DIR / "expected.jsonl"
 _RECORDED_AT = format_datetime(datetime(2026, 12, 1, tzinfo=UTC), usegmt=True)
 _TYPES = {".txt": "text/plain", ".xml": "application/xml", ".rss": "application/rss+xml"}
 
@@ -125,3 +127,9 @@ def build_page_cassettes(out_dir: Path, pages_dir: Path | None = None) -> list[P
         write_cassette(path, interactions)
         written.append(path)
     return written
+
+
+def read_records(out: Path) -> list[dict[str, Any]]:
+    """Every record of the JSONL dataset under `out/dataset`, in file order."""
+    return [json.loads(line) for path in sorted((out / "dataset").rglob("*.jsonl"))
+            for line in path.read_text(encoding="utf-8").splitlines()]

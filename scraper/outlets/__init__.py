@@ -154,6 +154,32 @@ def builtin_outlets() -> dict[str, Outlet]:
     return {outlet.name: outlet for outlet in outlets}
 
 
+def load_outlets_file(path: Path) -> dict[str, Outlet]:
+    """A user's outlet file: TOML with one `[[outlets]]` table per outlet, fields as in the built-in files."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise OutletError(f"{path}: cannot read: {error}") from error
+    except tomllib.TOMLDecodeError as error:
+        raise OutletError(f"{path}: not valid TOML: {error}") from error
+    tables = data.get("outlets")
+    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables) or set(data) != {"outlets"}:
+        raise OutletError(f"{path}: expected one [[outlets]] table per outlet and nothing else")
+    try:
+        outlets = [outlet_from_dict(table) for table in tables]
+    except OutletError as error:
+        raise OutletError(f"{path}: {error}") from error
+    return {outlet.name: outlet for outlet in outlets}
+
+
+def all_outlets(files: list[str] | list[Path] = ()) -> dict[str, Outlet]:  # type: ignore[assignment]
+    """The built-in outlets, with those of the given outlet files added or overriding them."""
+    outlets = dict(builtin_outlets())
+    for file in files:
+        outlets.update(load_outlets_file(Path(file)))
+    return outlets
+
+
 def get_outlet(name: str) -> Outlet:
     """The outlet of that name, or a `KeyError` listing the known ones."""
     outlets = builtin_outlets()

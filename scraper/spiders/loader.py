@@ -5,7 +5,7 @@ from __future__ import annotations
 from scrapy import Request
 from scrapy.settings import BaseSettings
 
-from ..outlets import Outlet, builtin_outlets
+from ..outlets import Outlet, all_outlets
 from .news import NewsSpider
 
 
@@ -17,7 +17,7 @@ class OutletSpiderLoader:
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> OutletSpiderLoader:
-        return cls(builtin_outlets())
+        return cls(all_outlets(settings.getlist("SCRAPER_OUTLET_FILES")))
 
     def load(self, spider_name: str) -> type[NewsSpider]:
         if spider_name not in self.outlets:

@@ -1,0 +1,93 @@
+"""A small news site on 127.0.0.1 for crawl tests: routes with canned responses, a log of requests."""
+
+from __future__ import annotations
+
+import html
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Reply:
+    """One canned response."""
+
+    body: bytes = b""
+    status: int = 200
+    content_type: str = "text/html; charset=utf-8"
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class LocalSite:
+    """Serves registered paths; a path may answer a sequence of replies (the last one repeats)."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, list[Reply]] = {}
+        self.requests: list[tuple[str, float]] = []
+        self._lock = threading.Lock()
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+                with site._lock:
+                    site.requests.append((self.path, time.monotonic()))
+                    replies = site.routes.get(self.path) or site.routes.get(self.path.split("?")[0])
+                    reply = (replies.pop(0) if len(replies) > 1 else replies[0]) if replies else Reply(b"", 404)
+                self.send_response(reply.status)
+                self.send_header("Content-Type", reply.content_type)
+                self.send_header("Content-Length", str(len(reply.body)))
+                for name, value in reply.headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(reply.body)
+
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self) -> LocalSite:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._thread.is_alive():
+            self.server.shutdown()
+            self.server.server_close()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def add(self, path: str, *replies: Reply) -> None:
+        self.routes[path] = list(replies)
+
+    def requested(self, path: str) -> int:
+        """How many times a path (query ignored) was requested."""
+        return sum(1 for p, _ in self.requests if p.split("?")[0] == path)
+
+
+def article_page(title: str, paragraphs: list[str], published: str, canonical: str | None = None) -> bytes:
+    """An article page the way these outlets build them: metadata, a lead, body paragraphs, a related box."""
+    body = "\n".join(f"<p>{html.escape(p)}</p>" for p in paragraphs[1:])
+    link = f'<link rel="canonical" href="{html.escape(canonical)}">' if canonical else ""
+    return f"""<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8">
+<title>{html.escape(title)} | Tin Địa Phương</title>{link}
+<meta property="og:type" content="article"><meta property="og:title" content="{html.escape(title)}">
+<meta property="og:description" content="{html.escape(paragraphs[0])}">
+<meta property="article:published_time" content="{published}">
+</head><body><header><nav><a href="/">Trang chủ</a> <a href="/thoi-su">Thời sự</a></nav></header>
+<article><h1>{html.escape(title)}</h1><p class="sapo">{html.escape(paragraphs[0])}</p>
+<div class="detail-content">{body}</div></article>
+<div class="related-news"><h3>Tin liên quan</h3><ul><li><a href="/khac-99.html">Một tin khác</a></li></ul></div>
+<footer>Giấy phép số 123/GP-BTTTT</footer></body></html>""".encode()
+
+
+def rss(items: list[tuple[str, str]]) -> bytes:
+    """An RSS 2.0 feed of (url, RFC 822 date) items."""
+    entries = "".join(f"<item><title>t</title><link>{html.escape(u)}</link><pubDate>{d}</pubDate></item>"
+                      for u, d in items)
+    return f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Tin</title>{entries}' \
+           f"</channel></rss>".encode()

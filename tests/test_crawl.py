@@ -1,0 +1,321 @@
+"""Crawls end to end, in a subprocess each (Scrapy's reactor runs once per process): replays of the
+recorded fixture crawls, and live crawls of a local site on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from localsite import LocalSite, Reply, article_page, rss
+
+from scraper.dataset import RECORD_FIELDS, schema_errors
+from scraper.fixtures import FIXTURES_DIR, page_fixtures, seed_fixtures
+from scraper.sites import build_page_cassettes
+from scraper.urls import canonicalize_url
+
+REPO = Path(__file__).resolve().parent.parent
+SEED_OUTLETS = {"baotintuc": "000", "vietbao": "001", "vietnamplus": "002", "baochinhphu": "003", "vov": "004"}
+# Pages whose text the cleaner does not yet get exactly right (see tests/test_fixtures.py).
+KNOWN_TEXT_DIFFERENCES = {"pages/xinhxinh/xinhxinh_1", "pages/vnexpress/vnexpress_4", "pages/dantri/dantri_15_trimmed"}
+FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "SCRAPER_RETRY_BACKOFF_BASE=0.05"]
+
+
+def scraper(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "scraper", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=120)
+
+
+def manifest_of(result: subprocess.CompletedProcess[str]) -> dict[str, Any]:
+    assert result.returncode == 0, result.stderr[-3000:]
+    line = next(line for line in result.stdout.splitlines() if line.startswith("manifest: "))
+    return json.loads(Path(line.removeprefix("manifest: ")).read_text(encoding="utf-8"))
+
+
+def records(out: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for path in sorted((out / "dataset").rglob("*.jsonl"))
+            for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def seed_lines(prefix: str) -> list[str]:
+    fixture = next(f for f in seed_fixtures() if f.name.startswith(f"seeds/{prefix}"))
+    return fixture.expected["text"].splitlines()
+
+
+# Replays of the committed fixture crawls ---------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def replayed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any], dict[str, Any]]:
+    """The committed cassettes replayed twice into one output folder."""
+    out = tmp_path_factory.mktemp("replay")
+    first = manifest_of(scraper("crawl", "--replay", *SEED_OUTLETS, "--out", str(out)))
+    second = scraper("crawl", "--replay", *SEED_OUTLETS, "--out", str(out))
+    return out, first, {"result": second, "manifest": manifest_of(second)}
+
+
+def test_replay_makes_the_expected_records(replayed: tuple[Path, dict[str, Any], dict[str, Any]]) -> None:
+    out, _, _ = replayed
+    got = {r["outlet"]: r for r in records(out)}
+    expected_path = FIXTURES_DIR / "cassettes" / "expected.jsonl"
+    expected = {r["outlet"]: r for r in map(json.loads, expected_path.read_text(encoding="utf-8").splitlines())}
+    assert set(got) == set(SEED_OUTLETS) == set(expected)
+    for outlet, record in got.items():
+        assert {k: v for k, v in record.items() if k != "fetched_at"} == expected[outlet]
+        assert record["text"].splitlines() == seed_lines(SEED_OUTLETS[outlet]), outlet
+
+
+def test_replay_records_are_valid_and_complete(replayed: tuple[Path, dict[str, Any], dict[str, Any]]) -> None:
+    out, manifest, _ = replayed
+    for record in records(out):
+        assert schema_errors(record) is None
+        assert tuple(record) == RECORD_FIELDS
+        assert record["title"] and record["text"] and record["published"] and record["url"]
+        assert record["published"].endswith("+07:00")
+    for outlet in SEED_OUTLETS:
+        figures = manifest["outlets"][outlet]
+        assert figures["stored"] == figures["found"] == 1 and figures["errors"] == 0, figures
+        assert figures["replay"] is True and figures["finish_reason"] == "finished"
+        assert len(figures["files"]) == 1
+
+
+def test_second_replay_adds_nothing_and_says_so(replayed: tuple[Path, dict[str, Any], dict[str, Any]]) -> None:
+    out, _, second = replayed
+    assert len(records(out)) == len(SEED_OUTLETS)
+    assert second["manifest"]["totals"]["stored"] == 0
+    assert second["manifest"]["totals"]["fetched"] == 0
+    assert "no new records" in second["result"].stdout
+    for figures in second["manifest"]["outlets"].values():
+        assert figures["skipped"] == {"already_stored": 1}
+
+
+def test_dataset_is_partitioned_by_outlet_and_date(replayed: tuple[Path, dict[str, Any], dict[str, Any]]) -> None:
+    out, _, _ = replayed
+    for path in (out / "dataset").rglob("*.jsonl"):
+        record = json.loads(path.read_text(encoding="utf-8").splitlines()[0])
+        assert path.parent.name == f"date={record['published'][:10]}"
+        assert path.parent.parent.name == f"outlet={record['outlet']}"
+    assert not list(out.rglob("*.tmp")), "no temporary file is left behind"
+
+
+def test_replay_of_the_stored_real_pages(tmp_path: Path, shared_pages: None) -> None:
+    """Cassettes built from ../shared/pages: every article page makes its expected record; the category
+    page is fetched and refused as not an article."""
+    cassettes = tmp_path / "cassettes"
+    outlets = [path.stem for path in build_page_cassettes(cassettes)]
+    out = tmp_path / "out"
+    manifest = manifest_of(scraper("crawl", "--replay", *outlets, "--cassettes", str(cassettes), "--out", str(out)))
+    by_url = {r["url"]: r for r in records(out)}
+    articles = [f for f in page_fixtures() if not f.refused]
+    assert len(by_url) == len(articles)
+    for fixture in articles:
+        record = by_url[fixture.url]
+        assert schema_errors(record) is None
+        assert record["title"] == fixture.expected["title"] or fixture.name == "pages/vnexpress/vnexpress_3"
+        if fixture.name not in KNOWN_TEXT_DIFFERENCES:
+            assert record["text"] == fixture.expected["text"], fixture.name
+        if fixture.expected["published"]:
+            assert record["published"][:10] == fixture.expected["published"][:10], fixture.name
+    assert manifest["outlets"]["vnexpress"]["skipped"] == {"not_article": 1}
+    assert manifest["totals"]["errors"] == 0
+
+
+def test_replay_reports_what_the_cassette_lacks(tmp_path: Path) -> None:
+    """A request the cassette does not hold is listed in the manifest, and never sent anywhere."""
+    from scraper.cassettes import read_cassette, write_cassette
+
+    source = FIXTURES_DIR / "cassettes" / "vov.yaml"
+    kept = [i for i in read_cassette(source) if not i.url.endswith(".vov")]
+    write_cassette(tmp_path / "cassettes" / "vov.yaml", kept)
+    manifest = manifest_of(scraper("crawl", "--replay", "vov", "--cassettes", str(tmp_path / "cassettes"),
+                                   "--out", str(tmp_path / "out")))
+    figures = manifest["outlets"]["vov"]
+    assert figures["stored"] == 0 and figures["errors_by_reason"] == {"not_in_cassette": 1}
+    assert figures["failures"][0]["url"].endswith("-post1043210.vov")
+
+
+def test_scrapy_crawl_is_the_same_crawl(tmp_path: Path) -> None:
+    """`scrapy crawl vov` (through scrapy.cfg) with the settings `--replay` stands for makes the same record."""
+    ours = tmp_path / "ours"
+    manifest_of(scraper("crawl", "--replay", "vov", "--out", str(ours)))
+    theirs = tmp_path / "theirs"
+    settings = {"HTTPCACHE_ENABLED": "True", "HTTPCACHE_IGNORE_MISSING": "True", "SCRAPER_CASSETTE_MODE": "replay",
+                "SCRAPER_CASSETTE_DIRS": str(FIXTURES_DIR / "cassettes"), "SCRAPER_OUTPUT_DIR": str(theirs)}
+    command = [sys.executable, "-m", "scrapy", "crawl", "vov", "-L", "WARNING"]
+    for name, value in settings.items():
+        command += ["-s", f"{name}={value}"]
+    result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    strip = lambda rs: [{k: v for k, v in r.items() if k != "fetched_at"} for r in rs]  # noqa: E731
+    assert strip(records(theirs)) == strip(records(ours)) and records(ours)
+    assert len(list((theirs / "runs").glob("*.json"))) == 1
+
+
+# Live crawls of a local site ------------------------------------------------------------------------
+
+@pytest.fixture
+def site() -> Iterator[LocalSite]:
+    served = LocalSite().start()
+    yield served
+    served.stop()
+
+
+def outlet_file(tmp_path: Path, site: LocalSite, **sources: list[str]) -> Path:
+    lines = ["[[outlets]]", 'name = "localnews"', 'title = "Tin Địa Phương"', 'domains = ["127.0.0.1"]',
+             r"article_url = '-\d+\.html$'", 'pagination = "{base}/trang-{page}.html"']
+    lines += [f"{kind} = {json.dumps([site.url(p) for p in paths])}" for kind, paths in sources.items()]
+    path = tmp_path / "outlets.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def crawl_local(tmp_path: Path, outlets: Path, *args: str) -> dict[str, Any]:
+    return manifest_of(scraper("crawl", "localnews", "--out", str(tmp_path / "out"), "-s",
+                               f"SCRAPER_OUTLET_FILES={outlets}", *FAST, *args))
+
+
+def add_article(site: LocalSite, path: str, seed: str, published: str = "2023-09-14T08:05:00+07:00",
+                canonical: str | None = None) -> None:
+    lines = seed_lines(seed)
+    site.add(path, Reply(article_page(f"Bài {seed}", lines, published, canonical)))
+
+
+def test_robots_txt_disallow_is_honoured(tmp_path: Path, site: LocalSite) -> None:
+    site.add("/robots.txt", Reply(b"User-agent: *\nDisallow: /rieng/\n", content_type="text/plain"))
+    site.add("/rss.xml", Reply(rss([(site.url("/tin/a-1.html"), ""), (site.url("/rieng/b-2.html"), "")])))
+    add_article(site, "/tin/a-1.html", "000")
+    add_article(site, "/rieng/b-2.html", "001")
+    manifest = crawl_local(tmp_path, outlet_file(tmp_path, site, feeds=["/rss.xml"]))
+    assert [r["url"] for r in records(tmp_path / "out")] == [site.url("/tin/a-1.html")]
+    assert site.requested("/rieng/b-2.html") == 0
+    assert manifest["outlets"]["localnews"]["skipped"] == {"robots_disallowed": 1}
+
+
+def test_503_then_200_is_retried_after_retry_after(tmp_path: Path, site: LocalSite) -> None:
+    site.add("/rss.xml", Reply(rss([(site.url("/tin/a-1.html"), "")])))
+    lines = seed_lines("002")
+    site.add("/tin/a-1.html", Reply(b"busy", 503, headers={"Retry-After": "1"}),
+             Reply(article_page("Bài 002", lines, "2023-09-13T16:45:00+07:00")))
+    manifest = crawl_local(tmp_path, outlet_file(tmp_path, site, feeds=["/rss.xml"]))
+    assert len(records(tmp_path / "out")) == 1
+    times = [t for p, t in site.requests if p == "/tin/a-1.html"]
+    assert len(times) == 2 and times[1] - times[0] >= 0.9, "the retry waited as Retry-After asked"
+    assert manifest["outlets"]["localnews"]["errors"] == 0
+
+
+def test_429_gives_up_after_the_retries_and_lists_the_url(tmp_path: Path, site: LocalSite) -> None:
+    site.add("/rss.xml", Reply(rss([(site.url("/tin/a-1.html"), "")])))
+    site.add("/tin/a-1.html", Reply(b"slow down", 429, headers={"Retry-After": "0"}))
+    manifest = crawl_local(tmp_path, outlet_file(tmp_path, site, feeds=["/rss.xml"]), "-s", "RETRY_TIMES=2")
+    assert site.requested("/tin/a-1.html") == 3
+    figures = manifest["outlets"]["localnews"]
+    assert figures["errors_by_reason"] == {"http_429": 1}
+    assert figures["failures"] == [{"url": site.url("/tin/a-1.html"), "reason": "http_429",
+                                    "detail": figures["failures"][0]["detail"]}]
+
+
+def test_canonical_urls_deduplicate(tmp_path: Path, site: LocalSite) -> None:
+    """Tracking parameters, fragments and AMP variants are one article; a copy under another URL whose
+    canonical link names the article is a duplicate."""
+    article = site.url("/tin/a-1.html")
+    listed = [article + "?utm_source=rss&utm_medium=feed", article + "#binh-luan", site.url("/amp/tin/a-1.html"),
+              site.url("/tin/ban-sao-9.html")]
+    site.add("/rss.xml", Reply(rss([(u, "") for u in listed])))
+    add_article(site, "/tin/a-1.html", "003")
+    add_article(site, "/tin/ban-sao-9.html", "003", canonical=article)
+    manifest = crawl_local(tmp_path, outlet_file(tmp_path, site, feeds=["/rss.xml"]))
+    stored = records(tmp_path / "out")
+    assert [r["canonical_url"] for r in stored] == [canonicalize_url(article)]  # whichever copy came first
+    assert site.requested("/tin/a-1.html") == 1 and site.requested("/amp/tin/a-1.html") == 0
+    figures = manifest["outlets"]["localnews"]
+    assert figures["found"] == 2 and figures["duplicates"] == 1 and figures["stored"] == 1
+
+
+def test_second_run_fetches_only_what_is_new(tmp_path: Path, site: LocalSite) -> None:
+    site.add("/rss.xml", Reply(rss([(site.url("/tin/a-1.html"), "")])),
+             Reply(rss([(site.url("/tin/b-2.html"), ""), (site.url("/tin/a-1.html"), "")])))
+    add_article(site, "/tin/a-1.html", "000")
+    add_article(site, "/tin/b-2.html", "004")
+    outlets = outlet_file(tmp_path, site, feeds=["/rss.xml"])
+    crawl_local(tmp_path, outlets)
+    manifest = crawl_local(tmp_path, outlets)
+    assert site.requested("/tin/a-1.html") == 1 and site.requested("/tin/b-2.html") == 1
+    assert len(records(tmp_path / "out")) == 2
+    assert manifest["outlets"]["localnews"]["skipped"] == {"already_stored": 1}
+    assert manifest["outlets"]["localnews"]["stored"] == 1
+
+
+def test_since_skips_older_articles_before_fetching(tmp_path: Path, site: LocalSite) -> None:
+    site.add("/rss.xml", Reply(rss([(site.url("/tin/cu-1.html"), "Mon, 11 Sep 2023 09:00:00 +0700"),
+                                    (site.url("/tin/moi-2.html"), "Fri, 15 Sep 2023 09:00:00 +0700")])))
+    add_article(site, "/tin/cu-1.html", "000", "2023-09-11T09:00:00+07:00")
+    add_article(site, "/tin/moi-2.html", "001", "2023-09-15T09:00:00+07:00")
+    manifest = crawl_local(tmp_path, outlet_file(tmp_path, site, feeds=["/rss.xml"]), "--since", "2023-09-14")
+    assert site.requested("/tin/cu-1.html") == 0
+    assert [r["url"] for r in records(tmp_path / "out")] == [site.url("/tin/moi-2.html")]
+    assert manifest["since"] == "2023-09-14" and manifest["outlets"]["localnews"]["skipped"] == {"before_since": 1}
+
+
+def test_category_pages_sitemap_index_and_non_articles(tmp_path: Path, site: LocalSite) -> None:
+    """Category pages are followed to page 2 by the outlet's pagination; a sitemap index leads to its
+    gzip-compressed child; a non-article page is fetched once, refused, and not fetched again."""
+    import gzip
+
+    category = (f'<html><body><a href="/">Trang chủ</a><a href="{site.url("/tin/a-1.html")}">A</a>'
+                '<a href="/thoi-su">Thời sự</a></body></html>').encode()
+    site.add("/thoi-su.html", Reply(category))
+    site.add("/thoi-su/trang-2.html", Reply(b'<html><body><a href="/tin/b-2.html">B</a></body></html>'))
+    site.add("/thoi-su/trang-3.html", Reply(b"<html><body>het</body></html>"))
+    index = (f'<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+             f'<sitemap><loc>{site.url("/sitemap-1.xml.gz")}</loc></sitemap></sitemapindex>').encode()
+    child = (f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+             f'<url><loc>{site.url("/tin/c-3.html")}</loc></url><url><loc>{site.url("/chuyen-muc-4.html")}</loc>'
+             f"</url></urlset>").encode()
+    site.add("/sitemap.xml", Reply(index, content_type="application/xml"))
+    site.add("/sitemap-1.xml.gz", Reply(gzip.compress(child), content_type="application/x-gzip"))
+    add_article(site, "/tin/a-1.html", "000")
+    add_article(site, "/tin/b-2.html", "001")
+    add_article(site, "/tin/c-3.html", "002")
+    site.add("/chuyen-muc-4.html", Reply(category))
+    outlets = outlet_file(tmp_path, site, categories=["/thoi-su.html"], sitemaps=["/sitemap.xml"])
+    manifest = crawl_local(tmp_path, outlets)
+    assert sorted(r["url"].rsplit("/", 1)[1] for r in records(tmp_path / "out")) == ["a-1.html", "b-2.html",
+                                                                                   "c-3.html"]
+    assert manifest["outlets"]["localnews"]["skipped"] == {"not_article": 1}
+    again = crawl_local(tmp_path, outlets)
+    assert site.requested("/chuyen-muc-4.html") == 1
+    assert again["outlets"]["localnews"]["skipped"] == {"already_stored": 3, "refused_before": 1}
+
+
+def test_record_then_replay_offline(tmp_path: Path, site: LocalSite) -> None:
+    """`--record` stores what the live crawl fetched; `--replay` then makes the same records with the
+    site gone."""
+    site.add("/rss.xml", Reply(rss([(site.url("/tin/a-1.html"), "")])))
+    add_article(site, "/tin/a-1.html", "004")
+    outlets = outlet_file(tmp_path, site, feeds=["/rss.xml"])
+    cassettes = tmp_path / "cassettes"
+    crawl_local(tmp_path / "live", outlets, "--record", "--cassettes", str(cassettes))
+    site.stop()
+    manifest = crawl_local(tmp_path / "offline", outlets, "--replay", "--cassettes", str(cassettes))
+    live, offline = records(tmp_path / "live" / "out"), records(tmp_path / "offline" / "out")
+    assert len(offline) == 1 and manifest["outlets"]["localnews"]["errors"] == 0
+    assert [{**r, "fetched_at": None} for r in live] == [{**r, "fetched_at": None} for r in offline]
+
+
+def test_unknown_outlet_and_bad_since_are_clear_errors(tmp_path: Path) -> None:
+    result = scraper("crawl", "nosuchoutlet", "--out", str(tmp_path))
+    assert result.returncode == 2 and "unknown outlet" in result.stderr and "Traceback" not in result.stderr
+    result = scraper("crawl", "vov", "--replay", "--since", "14/09/2023", "--out", str(tmp_path))
+    assert result.returncode == 2 and "YYYY-MM-DD" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_outlets_command_lists_every_outlet_with_its_sources() -> None:
+    result = scraper("outlets")
+    assert result.returncode == 0
+    for name in ("vnexpress", "tuoitre", "thanhnien", "dantri", "vietnamnet", "znews", "baotintuc", "vietbao",
+                 "baochinhphu", "vov", "nld", "vietnamplus"):
+        assert f"\n{name} " in "\n" + result.stdout
+    assert "https://vnexpress.net/rss/tin-moi-nhat.rss" in result.stdout
