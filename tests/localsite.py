@@ -17,6 +17,7 @@ class Reply:
     status: int = 200
     content_type: str = "text/html; charset=utf-8"
     headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # seconds before answering
 
 
 class LocalSite:
@@ -34,6 +35,7 @@ class LocalSite:
                     site.requests.append((self.path, time.monotonic()))
                     replies = site.routes.get(self.path) or site.routes.get(self.path.split("?")[0])
                     reply = (replies.pop(0) if len(replies) > 1 else replies[0]) if replies else Reply(b"", 404)
+                time.sleep(reply.delay)
                 self.send_response(reply.status)
                 self.send_header("Content-Type", reply.content_type)
                 self.send_header("Content-Length", str(len(reply.body)))

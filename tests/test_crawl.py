@@ -319,3 +319,34 @@ def test_outlets_command_lists_every_outlet_with_its_sources() -> None:
                  "baochinhphu", "vov", "nld", "vietnamplus"):
         assert f"\n{name} " in "\n" + result.stdout
     assert "https://vnexpress.net/rss/tin-moi-nhat.rss" in result.stdout
+
+
+def test_an_interrupted_run_resumes(tmp_path: Path, site: LocalSite) -> None:
+    """SIGTERM while an article is still downloading; the next run (same output folder, so the same
+    JOBDIR and seen-state) stores what is missing, and nothing twice."""
+    import signal
+    import time
+
+    site.add("/rss.xml", Reply(rss([(site.url(f"/tin/a-{n}.html"), "") for n in range(1, 4)])))
+    add_article(site, "/tin/a-1.html", "000")
+    lines = seed_lines("001")
+    site.add("/tin/a-2.html", Reply(article_page("Bài 001", lines, "2023-09-13T22:04:00+07:00"), delay=3),
+             Reply(article_page("Bài 001", lines, "2023-09-13T22:04:00+07:00")))
+    add_article(site, "/tin/a-3.html", "002")
+    outlets = outlet_file(tmp_path, site, feeds=["/rss.xml"])
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "scraper", "crawl", "localnews", "--out", str(out), "-s",
+               f"SCRAPER_OUTLET_FILES={outlets}", *FAST, "-s", "CONCURRENT_REQUESTS=1", "-s", "DOWNLOAD_TIMEOUT=60"]
+    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while site.requested("/tin/a-2.html") == 0 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    process.send_signal(signal.SIGTERM)
+    process.communicate(timeout=60)  # a graceful stop lets the download in flight finish
+    assert len(records(out)) < 3, "the first run was cut short"
+    assert (out / "jobs" / "localnews").is_dir(), "an interrupted run keeps its JOBDIR"
+    manifest = crawl_local(tmp_path, outlets)
+    urls = sorted(r["url"] for r in records(out))
+    assert urls == [site.url(f"/tin/a-{n}.html") for n in range(1, 4)]
+    assert manifest["outlets"]["localnews"]["finish_reason"] == "finished"
+    assert not (out / "jobs" / "localnews").exists(), "a finished run leaves no JOBDIR behind"

@@ -182,8 +182,10 @@ class NewsSpider(Spider):
                 self.counts.skip("over_max_articles")
             else:
                 self.counts.inc("requested")
+                # dont_filter: the seen-state decides; a request cut off by an interrupted run (and so in
+                # JOBDIR's seen-set) is listed and fetched again when the run resumes.
                 yield Request(strip_tracking(link.url), callback=self.parse_article, errback=self.article_failed,
-                              meta={"listed_canonical_url": canonical, "listed_published": link.published})
+                              dont_filter=True, meta={"listed_canonical_url": canonical})
 
     # Articles ------------------------------------------------------------------------------------
 
