@@ -265,6 +265,26 @@ def _tree_text(element: etree._Element, breaks: bool = False) -> str:
     return "".join(parts)
 
 
+def _hinted_texts(tree: HtmlElement, xpath: str | None) -> list[str]:
+    found = tree.xpath(xpath) if xpath else []
+    texts = [normalize_line(e.text_content()) for e in found if isinstance(e, HtmlElement)]
+    return [text for text in texts if text]
+
+
+def _apply_metadata_hints(tree: HtmlElement, meta: PageMetadata, hints: CleanerHints) -> None:
+    """The outlet's own places for title, author, category and tags win; its date line fills a gap.
+    Read before scripts are stripped: some templates write the date line from a script."""
+    for field in ("title", "author", "category"):
+        texts = _hinted_texts(tree, getattr(hints, field))
+        if texts:
+            setattr(meta, field, texts[0])
+    tags = _hinted_texts(tree, hints.tags)
+    if tags:
+        meta.tags = list(dict.fromkeys(tags))
+    if meta.published is None and hints.published:
+        meta.published = next(filter(None, map(parse_date_line, _hinted_texts(tree, hints.published))), None)
+
+
 def _drop_hinted(tree: HtmlElement, hints: CleanerHints, removed: list[Removed]) -> None:
     """Remove the boxes the outlet definition names."""
     for xpath in hints.drop:
@@ -306,9 +326,8 @@ def clean_html(html: str | bytes, url: str | None = None, hints: CleanerHints | 
     tree = parse_html(decode_page(html))
     meta = extract_metadata(tree)
     _refuse_non_article(meta, url)
-    if meta.published is None and hints and hints.published:  # read before scripts go: some pages write it
-        meta.published = next((parse_date_line(e.text_content()) for e in tree.xpath(hints.published)
-                               if isinstance(e, HtmlElement)), None)
+    if hints:
+        _apply_metadata_hints(tree, meta, hints)
     etree.strip_elements(tree, "script", "style", "template", with_tail=False)
     removed: list[Removed] = []
     if hints:

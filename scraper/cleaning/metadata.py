@@ -202,6 +202,19 @@ def _tags(tree: HtmlElement) -> list[str]:
     return []
 
 
+def _published(tree: HtmlElement, article: dict[str, Any]) -> str | None:
+    """The metadata's publication time; where it gives a day alone, the visible date line of that day
+    adds the time."""
+    declared = to_iso(str(article.get("datePublished") or "")) or to_iso(
+        _meta(tree, "article:published_time", "datePublished", "pubdate", "dc.date.issued", "date"))
+    if declared and len(declared) > 10:
+        return declared
+    visible = _visible_date(tree)
+    if declared is None or (visible and visible.startswith(declared)):
+        return visible or declared
+    return declared
+
+
 def _visible_date(tree: HtmlElement) -> str | None:
     for element in tree.xpath("//*[self::span or self::div or self::p or self::time or self::li]"):
         if _has_class(element, _DATE_CLASSES) and len(text := _text(element)) <= 120:
@@ -242,9 +255,7 @@ def extract_metadata(tree: HtmlElement) -> PageMetadata:
         title=title,
         description=_meta(tree, "og:description", "description"),
         author=", ".join(dict.fromkeys(a for a in authors if a)) or _byline(tree),
-        published=to_iso(str(article.get("datePublished") or "")) or to_iso(
-            _meta(tree, "article:published_time", "datePublished", "pubdate", "dc.date.issued", "date"))
-        or _visible_date(tree),
+        published=_published(tree, article),
         modified=to_iso(str(article.get("dateModified") or "")) or to_iso(
             _meta(tree, "article:modified_time", "dateModified")),
         category=_breadcrumb(tree, objects, title) or (normalize_line(section) if isinstance(section, str) else None)

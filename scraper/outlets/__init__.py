@@ -21,7 +21,7 @@ DEFINITIONS_DIR = Path(__file__).parent
 _FIELDS = {"name", "title", "domains", "feeds", "sitemaps", "categories", "article_url", "pagination",
            "max_pages", "published_in_url", "cleaner"}
 _TIME_GROUPS = ("y", "m", "d")
-_CLEANER_FIELDS = {"drop", "body", "published"}
+_CLEANER_FIELDS = {"drop", "body", "published", "title", "author", "category", "tags"}
 
 
 class OutletError(ValueError):
@@ -123,8 +123,11 @@ def outlet_from_dict(data: dict[str, Any]) -> Outlet:
     if not isinstance(hints, dict) or set(hints) - _CLEANER_FIELDS:
         raise OutletError(f"outlet {name!r}: field 'cleaner' takes only {sorted(_CLEANER_FIELDS)}")
     try:
-        cleaner = CleanerHints(drop=_strings(name, "cleaner.drop", hints.get("drop", [])),
-                               body=hints.get("body"), published=hints.get("published"))
+        single = {key: hints[key] for key in _CLEANER_FIELDS - {"drop"} if key in hints}
+        for key, value in single.items():
+            if not isinstance(value, str) or not value:
+                raise OutletError(f"outlet {name!r}: field 'cleaner.{key}' must be an XPath string")
+        cleaner = CleanerHints(drop=_strings(name, "cleaner.drop", hints.get("drop", [])), **single)
     except ValueError as error:
         raise OutletError(f"outlet {name!r}: field 'cleaner': {error}") from error
     outlet = Outlet(
