@@ -15,7 +15,7 @@ from localsite import LocalSite, Reply, article_page, rss
 
 from scraper.dataset import RECORD_FIELDS, schema_errors
 from scraper.fixtures import FIXTURES_DIR, page_fixtures, seed_fixtures
-from scraper.outlets import get_outlet
+from scraper.outlets import builtin_outlets, get_outlet
 from scraper.sites import build_page_cassettes
 from scraper.urls import canonicalize_url
 
@@ -363,3 +363,21 @@ def test_an_interrupted_run_resumes(tmp_path: Path, site: LocalSite) -> None:
     assert urls == [site.url(f"/tin/a-{n}.html") for n in range(1, 4)]
     assert manifest["outlets"]["localnews"]["finish_reason"] == "finished"
     assert not (out / "jobs" / "localnews").exists(), "a finished run leaves no JOBDIR behind"
+
+
+def test_parquet_dataset(tmp_path: Path) -> None:
+    pq = pytest.importorskip("pyarrow.parquet")
+    manifest_of(scraper("crawl", "--replay", "vov", "baotintuc", "--format", "parquet", "--out", str(tmp_path)))
+    files = sorted((tmp_path / "dataset").rglob("*.parquet"))
+    assert len(files) == 2 and not list((tmp_path / "dataset").rglob("*.jsonl"))
+    rows = [row for path in files for row in pq.read_table(path).to_pylist()]
+    expected = {r["outlet"]: r for r in map(json.loads, (FIXTURES_DIR / "cassettes" / "expected.jsonl").open())}
+    for row in rows:
+        assert {k: v for k, v in row.items() if k != "fetched_at"} == expected[row["outlet"]]
+
+
+def test_scrapy_lists_every_outlet_as_a_spider() -> None:
+    result = subprocess.run([sys.executable, "-m", "scrapy", "list"], cwd=REPO, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == sorted(builtin_outlets())
