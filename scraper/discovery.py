@@ -55,10 +55,13 @@ def _parse_xml(body: bytes) -> etree._Element:
 
 
 def _child_text(element: etree._Element, *names: str) -> str | None:
+    """The text of the first of `names` (in the order given, not the document's) that the element has."""
+    found: dict[str, str] = {}
     for child in element.iter():
-        if _local(child.tag) in names and child.text and child.text.strip():
-            return child.text.strip()
-    return None
+        name = _local(child.tag)
+        if name in names and name not in found and child.text and child.text.strip():
+            found[name] = child.text.strip()
+    return next((found[name] for name in names if name in found), None)
 
 
 def parse_feed(body: bytes) -> list[Link]:
@@ -115,7 +118,8 @@ def page_links(body: bytes, base_url: str) -> tuple[list[str], str | None]:
     seen: dict[str, None] = {}
     for href in tree.xpath("//a/@href"):
         href = href.strip()
-        if href and not href.startswith(("#", "javascript:", "mailto:")):
+        if href and not href.lower().startswith(("#", "javascript:", "mailto:", "tel:")):
             seen.setdefault(urljoin(base_url, href).split("#", 1)[0], None)
-    following = tree.xpath("//link[@rel='next']/@href | //a[@rel='next']/@href")
+    next_rel = "contains(concat(' ', normalize-space(translate(@rel, 'NEXT', 'next')), ' '), ' next ')"
+    following = tree.xpath(f"//link[{next_rel}]/@href | //a[{next_rel}]/@href")
     return list(seen), urljoin(base_url, following[0].strip()) if following else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
@@ -21,7 +22,7 @@ def retry_after_seconds(value: bytes | str | None, now: datetime | None = None) 
         return None
     text = value.decode("latin-1") if isinstance(value, bytes) else value
     text = text.strip()
-    if text.isdigit():
+    if re.fullmatch(r"[0-9]+", text):
         return float(text)
     try:
         moment = parsedate_to_datetime(text)

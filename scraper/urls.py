@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-TRACKING_PARAMETERS = frozenset({
+TRACKING_PARAMETERS = frozenset({  # lower case; names are compared lower-cased
     "fbclid", "gclid", "dclid", "msclkid", "zarsrc", "zaloid", "ref", "referer", "source", "src", "cmpid",
     "itm_source", "itm_medium", "itm_campaign", "itm_content", "vn_source", "vn_medium", "vn_campaign",
-    "vn_content", "vn_term", "amp", "outputType", "gidzl", "mc_cid", "mc_eid",
+    "vn_content", "vn_term", "amp", "outputtype", "gidzl", "mc_cid", "mc_eid",
 })
 TRACKING_PREFIXES = ("utm_",)
 MOBILE_HOST_PREFIXES = ("m.", "amp.", "mobile.")
@@ -35,10 +35,16 @@ def canonicalize_url(url: str) -> str:
     no fragment, remaining parameters sorted."""
     parts = urlsplit(url.strip())
     host = (parts.hostname or "").lower().rstrip(".")
-    for prefix in ("www.", *MOBILE_HOST_PREFIXES):
-        if host.startswith(prefix) and host.count(".") >= 2:
-            host = host[len(prefix):]
+    stripped = True
+    while stripped:  # "m.www.x.vn" too
+        stripped = False
+        for prefix in ("www.", *MOBILE_HOST_PREFIXES):
+            if host.startswith(prefix) and host.count(".") >= 2:
+                host, stripped = host[len(prefix):], True
     if parts.port and parts.port not in (80, 443):
         host = f"{host}:{parts.port}"
-    path = _AMP_PATH.sub("", parts.path) or "/"
+    path = parts.path
+    while (unmarked := _AMP_PATH.sub("", path)) != path:  # "/amp/amp/…" too
+        path = unmarked
+    path = path or "/"
     return urlunsplit(("https", host, path, _kept_query(parts.query), ""))

@@ -109,6 +109,8 @@ def outlet_from_dict(data: dict[str, Any]) -> Outlet:
     if unknown:
         raise OutletError(f"outlet {name!r}: unknown field(s): {', '.join(sorted(unknown))}")
     domains = tuple(d.lower() for d in _strings(name, "domains", data.get("domains")))
+    if not domains:
+        raise OutletError(f"outlet {name!r}: field 'domains' must name at least one domain")
     pattern = _pattern(name, "article_url", data.get("article_url", "."))
     published_in_url = _pattern(name, "published_in_url", data.get("published_in_url"))
     if published_in_url is not None and not set(_TIME_GROUPS) <= set(published_in_url.groupindex):
@@ -117,17 +119,18 @@ def outlet_from_dict(data: dict[str, Any]) -> Outlet:
     if pagination is not None and (not isinstance(pagination, str) or "{page}" not in pagination):
         raise OutletError(f"outlet {name!r}: field 'pagination' must be a string containing '{{page}}'")
     max_pages = data.get("max_pages", 3)
-    if not isinstance(max_pages, int) or max_pages < 1:
+    if not isinstance(max_pages, int) or isinstance(max_pages, bool) or max_pages < 1:
         raise OutletError(f"outlet {name!r}: field 'max_pages' must be a positive integer")
     hints = data.get("cleaner", {})
     if not isinstance(hints, dict) or set(hints) - _CLEANER_FIELDS:
         raise OutletError(f"outlet {name!r}: field 'cleaner' takes only {sorted(_CLEANER_FIELDS)}")
+    single = {key: hints[key] for key in _CLEANER_FIELDS - {"drop"} if key in hints}
+    for key, value in single.items():
+        if not isinstance(value, str) or not value:
+            raise OutletError(f"outlet {name!r}: field 'cleaner.{key}' must be an XPath string")
+    drop = _strings(name, "cleaner.drop", hints.get("drop", []))
     try:
-        single = {key: hints[key] for key in _CLEANER_FIELDS - {"drop"} if key in hints}
-        for key, value in single.items():
-            if not isinstance(value, str) or not value:
-                raise OutletError(f"outlet {name!r}: field 'cleaner.{key}' must be an XPath string")
-        cleaner = CleanerHints(drop=_strings(name, "cleaner.drop", hints.get("drop", [])), **single)
+        cleaner = CleanerHints(drop=drop, **single)
     except ValueError as error:
         raise OutletError(f"outlet {name!r}: field 'cleaner': {error}") from error
     outlet = Outlet(
@@ -141,13 +144,18 @@ def outlet_from_dict(data: dict[str, Any]) -> Outlet:
     return outlet
 
 
-def load_outlet_file(path: Path) -> Outlet:
-    """Read one outlet definition from a TOML file."""
+def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise OutletError(f"{path}: cannot read: {error}") from error
     except tomllib.TOMLDecodeError as error:
         raise OutletError(f"{path}: not valid TOML: {error}") from error
-    return outlet_from_dict(data)
+
+
+def load_outlet_file(path: Path) -> Outlet:
+    """Read one outlet definition from a TOML file."""
+    return outlet_from_dict(_read_toml(path))
 
 
 @cache
@@ -159,12 +167,7 @@ def builtin_outlets() -> dict[str, Outlet]:
 
 def load_outlets_file(path: Path) -> dict[str, Outlet]:
     """A user's outlet file: TOML with one `[[outlets]]` table per outlet, fields as in the built-in files."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as error:
-        raise OutletError(f"{path}: cannot read: {error}") from error
-    except tomllib.TOMLDecodeError as error:
-        raise OutletError(f"{path}: not valid TOML: {error}") from error
+    data = _read_toml(path)
     tables = data.get("outlets")
     if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables) or set(data) != {"outlets"}:
         raise OutletError(f"{path}: expected one [[outlets]] table per outlet and nothing else")
@@ -192,5 +195,8 @@ def get_outlet(name: str) -> Outlet:
 
 
 def outlet_for_url(url: str) -> Outlet | None:
-    """The outlet whose domains hold the URL."""
-    return next((outlet for outlet in builtin_outlets().values() if outlet.owns(url)), None)
+    """The outlet whose domains hold the URL; the most specific domain wins (ngoisao.vnexpress.net)."""
+    host = (urlsplit(url).hostname or "").lower()
+    matches = [(len(domain), outlet) for outlet in builtin_outlets().values() for domain in outlet.domains
+               if host == domain or host.endswith("." + domain)]
+    return max(matches, key=lambda match: match[0])[1] if matches else None
