@@ -1,8 +1,11 @@
-"""A small news site on 127.0.0.1 for crawl tests: routes with canned responses, a log of requests."""
+"""A small news site on 127.0.0.1 for crawl tests: routes with canned responses, a log of requests,
+and faults on demand (a reset connection, a truncated body, a response that never comes)."""
 
 from __future__ import annotations
 
 import html
+import socket
+import struct
 import threading
 import time
 from dataclasses import dataclass, field
@@ -18,6 +21,7 @@ class Reply:
     content_type: str = "text/html; charset=utf-8"
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds before answering
+    fault: str | None = None  # "reset": the connection is reset; "truncate": half the body, then closed
 
 
 class LocalSite:
@@ -36,18 +40,33 @@ class LocalSite:
                     replies = site.routes.get(self.path) or site.routes.get(self.path.split("?")[0])
                     reply = (replies.pop(0) if len(replies) > 1 else replies[0]) if replies else Reply(b"", 404)
                 time.sleep(reply.delay)
+                if reply.fault == "reset":
+                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    self.close_connection = True
+                    self.connection.close()
+                    return
                 self.send_response(reply.status)
                 self.send_header("Content-Type", reply.content_type)
                 self.send_header("Content-Length", str(len(reply.body)))
                 for name, value in reply.headers.items():
                     self.send_header(name, value)
                 self.end_headers()
-                self.wfile.write(reply.body)
+                if reply.fault == "truncate":
+                    self.wfile.write(reply.body[: len(reply.body) // 2])
+                    self.wfile.flush()
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
+                try:
+                    self.wfile.write(reply.body)
+                except (BrokenPipeError, ConnectionResetError):  # the client gave up (too large, timed out)
+                    self.close_connection = True
 
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True  # a hanging reply does not hold up the end of a test
         self.port = self.server.server_address[1]
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 

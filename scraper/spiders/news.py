@@ -16,10 +16,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError, IgnoreRequest, ResponseDataLossError
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
+from twisted.internet import defer
 from twisted.python.failure import Failure
 
 from ..dataset import utc_now
@@ -29,23 +30,36 @@ from ..storage.state import SeenStore
 from ..urls import canonicalize_url, strip_tracking
 from .runs import RunCounts, new_run_id, since_date
 
-_HTML_TYPES = (b"text/html", b"application/xhtml", b"text/plain", b"")
+_IGNORED_REASONS = (  # what Scrapy's IgnoreRequest says -> our reason
+    ("robots.txt", "robots_disallowed"),
+    ("not in cache", "not_in_cassette"),
+    ("max redirections", "redirect_loop"),
+    ("larger than download max size", "too_large"),
+    ("decompressed size", "too_large"),
+    ("its body", "too_large"),
+)
+_HTML_TYPES = (b"text/html", b"application/xhtml", b"text/plain")  # or no Content-Type at all
 
 
 def failure_reason(failure: Failure) -> str:
     """A short name for why a request failed (`http_404`, `timeout`, `robots_disallowed`…)."""
     error = failure.value
+    message = str(error).lower()
     if isinstance(error, HttpError):
         return f"http_{error.response.status}"
     if isinstance(error, IgnoreRequest):
-        message = str(error).lower()
-        if "robots.txt" in message:
-            return "robots_disallowed"
-        if "not in cache" in message:
-            return "not_in_cassette"
-        if "max size" in message or "maxsize" in message:
-            return "too_large"
+        for marker, reason in _IGNORED_REASONS:
+            if marker in message:
+                return reason
         return "ignored"
+    if isinstance(error, DownloadTimeoutError | TimeoutError | defer.TimeoutError):
+        return "timeout"
+    if isinstance(error, DownloadCancelledError) and "max size" in message:
+        return "too_large"
+    if isinstance(error, ResponseDataLossError):
+        return "truncated"
+    if "connectionlost" in message or "connection was closed" in message or "connectiondone" in message:
+        return "connection_lost"
     name = type(error).__name__.removesuffix("Error")
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower() or "error"
 
@@ -192,7 +206,7 @@ class NewsSpider(Spider):
     def parse_article(self, response: Response) -> Iterator[dict[str, Any]]:
         self.counts.inc("fetched")
         content_type = (response.headers.get("Content-Type") or b"").split(b";")[0].strip().lower()
-        if not content_type.startswith(_HTML_TYPES):
+        if content_type and not content_type.startswith(_HTML_TYPES):
             self.counts.skip("not_html", response.url)
             return
         yield {
@@ -204,7 +218,7 @@ class NewsSpider(Spider):
 
     def article_failed(self, failure: Failure) -> None:
         reason = failure_reason(failure)
-        url = failure.request.url
+        url = failure.request.meta.get("redirect_urls", [failure.request.url])[0]  # the URL as listed
         if reason == "robots_disallowed":
             self.counts.skip(reason, url)
         else:

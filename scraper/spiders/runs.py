@@ -11,7 +11,7 @@ from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
 PREFIX = "scraper/"
-MAX_LISTED_FAILURES = 1000
+MAX_LISTED_FAILURES = 1000  # per list: failed URLs, skipped pages
 
 
 def new_run_id() -> str:
@@ -36,6 +36,7 @@ class RunCounts:
     def __init__(self, crawler: Crawler) -> None:
         self._crawler = crawler
         self.failures: list[dict[str, str]] = []
+        self.skipped_pages: list[dict[str, str]] = []
 
     @property
     def stats(self) -> StatsCollector:
@@ -48,8 +49,10 @@ class RunCounts:
         return self.stats.get_value(PREFIX + key, 0)
 
     def skip(self, reason: str, url: str | None = None) -> None:
-        """An article (or page) deliberately not stored, by reason."""
+        """An article (or page) deliberately not stored, by reason; a fetched page is listed with its URL."""
         self.inc(f"skipped/{reason}")
+        if url is not None and len(self.skipped_pages) < MAX_LISTED_FAILURES:
+            self.skipped_pages.append({"url": url, "reason": reason})
 
     def fail(self, url: str, reason: str, detail: str = "") -> None:
         """A request or page that failed; listed in the manifest with its reason."""
@@ -73,4 +76,5 @@ class RunCounts:
             "errors": sum(errors.values()),
             "errors_by_reason": errors,
             "failures": self.failures,
+            "skipped_pages": self.skipped_pages,
         }
