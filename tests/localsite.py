@@ -112,3 +112,12 @@ def rss(items: list[tuple[str, str]]) -> bytes:
                       for u, d in items)
     return f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Tin</title>{entries}' \
            f"</channel></rss>".encode()
+
+
+def numbered_paragraphs(n: int) -> list[str]:
+    """Distinct article text for article n: a lead and three body paragraphs of real sentences."""
+    return [f"Bài viết số {n} kể lại diễn biến cuộc họp báo sáng nay tại Hà Nội, nơi các đại biểu đã thảo luận "
+            f"về kế hoạch phát triển giao thông đô thị trong giai đoạn mới của thành phố.",
+            *(f"Đoạn {k} của bài {n}: các chuyên gia cho rằng dự án cần được triển khai đúng tiến độ, bảo đảm "
+              f"chất lượng công trình và hạn chế tối đa ảnh hưởng đến đời sống của người dân xung quanh."
+              for k in range(1, 4))]

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from legacy_encodings import to_cp1258, to_tcvn3
-from localsite import LocalSite, Reply, article_page
+from localsite import LocalSite, Reply, article_page, numbered_paragraphs
 
 from scraper.dataset import schema_errors
 
@@ -26,18 +26,9 @@ FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "SCR
         "-s", "DOWNLOAD_MAXSIZE=1048576", "-s", "DOWNLOAD_WARNSIZE=0"]
 
 
-def paragraphs(n: int) -> list[str]:
-    """Distinct article text for article n: a lead and three body paragraphs of real sentences."""
-    return [f"Bài viết số {n} kể lại diễn biến cuộc họp báo sáng nay tại Hà Nội, nơi các đại biểu đã thảo luận "
-            f"về kế hoạch phát triển giao thông đô thị trong giai đoạn mới của thành phố.",
-            *(f"Đoạn {k} của bài {n}: các chuyên gia cho rằng dự án cần được triển khai đúng tiến độ, bảo đảm "
-              f"chất lượng công trình và hạn chế tối đa ảnh hưởng đến đời sống của người dân xung quanh."
-              for k in range(1, 4))]
-
-
 def page(n: int, charset_meta: str = '<meta charset="utf-8">') -> str:
-    return article_page(f"Tin thứ {n} về giao thông đô thị", paragraphs(n), "2023-09-14T08:05:00+07:00").decode() \
-        .replace('<meta charset="utf-8">', charset_meta)
+    html = article_page(f"Tin thứ {n} về giao thông đô thị", numbered_paragraphs(n), "2023-09-14T08:05:00+07:00")
+    return html.decode().replace('<meta charset="utf-8">', charset_meta)
 
 
 def gzip_bomb(megabytes: int = 64) -> bytes:
@@ -139,7 +130,7 @@ def test_every_good_article_is_stored_exactly_once(faulty_crawl: dict[str, Any])
     for record in records:
         assert schema_errors(record) is None
         number = int(record["url"].rsplit("-", 1)[1].split(".")[0])
-        assert record["text"].splitlines() == paragraphs(number), record["url"]
+        assert record["text"].splitlines() == numbered_paragraphs(number), record["url"]
 
 
 def test_every_failed_page_is_named_with_its_reason(faulty_crawl: dict[str, Any]) -> None:

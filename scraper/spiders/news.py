@@ -7,6 +7,7 @@ It fetches only what the run needs: an article already in the seen-state, publis
 
 from __future__ import annotations
 
+import logging
 import re
 import shutil
 from collections.abc import AsyncIterator, Iterable, Iterator
@@ -30,6 +31,8 @@ from ..storage.state import SeenStore
 from ..urls import canonicalize_url, strip_tracking
 from .runs import RunCounts, new_run_id, since_date
 
+logger = logging.getLogger(__name__)
+RUN_MARKER = "scraper.running"  # in a JOBDIR while its run is going; left behind only by a killed run
 _IGNORED_REASONS = (  # what Scrapy's IgnoreRequest says -> our reason
     ("robots.txt", "robots_disallowed"),
     ("not in cache", "not_in_cassette"),
@@ -87,11 +90,22 @@ class NewsSpider(Spider):
 
     @classmethod
     def update_settings(cls, settings: Any) -> None:
-        """Each outlet keeps its own JOBDIR under `SCRAPER_JOBS_DIR`, so an interrupted run resumes."""
+        """Each outlet keeps its own JOBDIR under `SCRAPER_JOBS_DIR`, so an interrupted run resumes.
+
+        A run that was stopped (SIGTERM, Ctrl-C) leaves a JOBDIR Scrapy can resume. A run that was
+        killed outright may leave its request queue half-written, which Scrapy cannot read back: such a
+        JOBDIR (its run marker still there) is discarded, and the run starts from the outlet's sources,
+        the seen-state saying what is already stored.
+        """
         super().update_settings(settings)
         jobs = settings.get("SCRAPER_JOBS_DIR")
         if jobs and not settings.get("JOBDIR"):
             settings.set("JOBDIR", str(Path(jobs) / cls.name), priority="spider")
+        jobdir = settings.get("JOBDIR")
+        if jobdir and (Path(jobdir) / RUN_MARKER).exists():
+            logger.warning("%s: the last run was killed; its JOBDIR %s cannot be trusted and is discarded",
+                           cls.name, jobdir)
+            shutil.rmtree(jobdir, ignore_errors=True)
 
     def __init__(self, *args: Any, since: str | None = None, max_articles: str | int | None = None,
                  **kwargs: Any) -> None:
@@ -113,11 +127,18 @@ class NewsSpider(Spider):
         spider.seen = SeenStore(state_path, cls.outlet.name, root=spider.output_dir)
         crawler.signals.connect(spider._spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(spider._engine_stopped, signal=signals.engine_stopped)
+        jobdir = settings.get("JOBDIR")
+        if jobdir:
+            Path(jobdir).mkdir(parents=True, exist_ok=True)
+            (Path(jobdir) / RUN_MARKER).write_text(spider.run_id, encoding="utf-8")
         return spider
 
     def _spider_closed(self, reason: str) -> None:
         self.seen.close()
         self.finish_reason = reason
+        jobdir = self.settings.get("JOBDIR")
+        if jobdir:  # closed in order: the queue Scrapy saved can be resumed
+            (Path(jobdir) / RUN_MARKER).unlink(missing_ok=True)
 
     def _engine_stopped(self) -> None:
         jobdir = self.settings.get("JOBDIR")
