@@ -29,7 +29,7 @@ from vcr.record_mode import RecordMode
 from vcr.request import Request as VcrRequest
 from vcr.serialize import serialize
 
-from .storage.files import atomic_write_text
+from .storage.files import atomic_write_text, inside
 
 logger = logging.getLogger(__name__)
 logging.getLogger("vcr").setLevel(logging.WARNING)  # vcrpy logs every body it appends at INFO
@@ -114,8 +114,8 @@ class CassetteCacheStorage:
 
     def cassette_path(self, name: str) -> Path:
         """The outlet's cassette: the first folder holding one, or (to record) the first folder."""
-        found = [d / f"{name}{CASSETTE_SUFFIX}" for d in self.dirs if (d / f"{name}{CASSETTE_SUFFIX}").exists()]
-        return found[0] if found else self.dirs[0] / f"{name}{CASSETTE_SUFFIX}"
+        paths = [inside(d, f"{name}{CASSETTE_SUFFIX}") for d in self.dirs]
+        return next((path for path in paths if path.exists()), paths[0])
 
     def open_spider(self, spider: Spider) -> None:
         path = self.cassette_path(spider.name)

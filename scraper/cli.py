@@ -25,6 +25,7 @@ from .fixtures import (
     shared_pages_dir,
     write_expected,
 )
+from .storage.files import inside
 
 DEFAULT_CLEAN_DIR = Path("output/clean")
 PROGRESS_MIN_FILES = 20
@@ -94,7 +95,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
         for root in args.paths:
             if root.is_dir() and path.is_relative_to(root):
                 relative = str(path.relative_to(root))
-        target = out_dir / Path(relative).with_suffix(suffix)
+        target = inside(out_dir, Path(relative).with_suffix(suffix))
         target.parent.mkdir(parents=True, exist_ok=True)
         temporary = target.with_name(target.name + ".part")
         temporary.write_text(_render(article, args.format, args.modern_tone_marks), encoding="utf-8")

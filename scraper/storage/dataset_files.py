@@ -14,7 +14,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from .files import atomic_write_bytes
+from .files import atomic_write_bytes, inside
 
 FORMATS = ("jsonl", "parquet")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -52,7 +52,7 @@ class DatasetWriter:
     def __init__(self, root: Path, run_id: str, file_format: str = "jsonl", batch_size: int = 200) -> None:
         if file_format not in FORMATS:
             raise ValueError(f"unknown dataset format {file_format!r}; known: {', '.join(FORMATS)}")
-        if not re.fullmatch(r"[0-9A-Za-z_.-]+", run_id):
+        if not re.fullmatch(r"[0-9A-Za-z][0-9A-Za-z_.-]*", run_id):
             raise ValueError(f"not a run id: {run_id!r}")
         self.root = root
         self.run_id = run_id
@@ -84,7 +84,7 @@ class DatasetWriter:
         encode = _jsonl if self.file_format == "jsonl" else _parquet
         written = []
         for part, records in self._pending.items():
-            atomic_write_bytes(self.root / part, encode(records))
+            atomic_write_bytes(inside(self.root, part), encode(records))
             written.append(part)
         self._pending.clear()
         self._count = 0

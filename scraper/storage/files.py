@@ -7,6 +7,14 @@ import tempfile
 from pathlib import Path
 
 
+def inside(root: Path, relative: str | Path) -> Path:
+    """`root / relative`, refusing any path (absolute, with "..", through a symlink) that leads out of `root`."""
+    target = (root / relative).resolve()
+    if not target.is_relative_to(root.resolve()):
+        raise ValueError(f"{str(relative)!r} leads out of {root}")
+    return root / relative
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write `data` to `path` so that readers see the old file or the new one, never a part."""
     path.parent.mkdir(parents=True, exist_ok=True)
