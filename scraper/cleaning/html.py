@@ -31,9 +31,13 @@ _BLOCK_CHILD = "*[self::div or self::p or self::table or self::ul or self::ol or
 _BREAK = "\u2029"  # a <br> inside a paragraph, kept apart from the source's own line breaks
 
 
+_NOT_XML_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
 def parse_html(text: str) -> HtmlElement:
     """Parse a page once; refuse pages too large or too deeply nested to clean in bounded time."""
     text = re.sub(r"^\s*<%@.*?%>", "", text, flags=re.S)  # server-side page directives before <html>
+    text = _NOT_XML_TEXT.sub("", text)  # control characters lxml parses but cannot write back into a tree
     try:
         tree = document_fromstring(text.encode("utf-8"), parser=_PARSER)
     except (etree.ParserError, ValueError) as error:
