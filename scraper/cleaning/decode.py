@@ -141,8 +141,11 @@ def _looks_mojibake(text: str) -> bool:
     return letters > 0 and foreign / letters > 0.01
 
 
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f]")
+
+
 def _looks_binary(text: str) -> bool:
     sample = text[:4000]
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f")
+    controls = len(_CONTROLS.findall(sample))
     replaced = sample.count("\ufffd")
     return (controls + replaced) > len(sample) * 0.1

@@ -24,7 +24,7 @@ _PARSER = HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, no
 _NOT_FOUND = re.compile(r"\b404\b|không tìm thấy|page not found|trang không tồn tại", re.I)
 _LINK_TEXT = etree.XPath("string(.//a[@href])")
 _LEAF_BLOCKS = "//body//*[self::p or self::h2 or self::h3 or self::span or self::strong or self::b or self::td" \
-    " or self::div[not(.//div or .//p)]]"
+    " or self::div[not(descendant::div) and not(descendant::p)]]"
 _CLASSED = "//body//*[@class][self::p or self::h2 or self::h3 or self::div or self::span or self::strong]"
 _BLOCK_CHILD = "*[self::div or self::p or self::table or self::ul or self::ol or self::h1 or self::h2 or self::h3" \
     " or self::h4 or self::section or self::article or self::blockquote or self::figure]"
@@ -44,9 +44,8 @@ def parse_html(text: str) -> HtmlElement:
         raise EmptyInput(f"no HTML document could be parsed ({error})") from None
     if any(entry.type_name == "ERR_RESOURCE_LIMIT" for entry in _PARSER.error_log):
         raise InputTooLarge("the page nests elements deeper than the HTML parser's limit of 256")
-    for count, _element in enumerate(tree.iter(), start=1):
-        if count > MAX_ELEMENTS:
-            raise InputTooLarge(f"the page has more than {MAX_ELEMENTS:,} elements")
+    if len(text) > 3 * MAX_ELEMENTS and sum(1 for _ in tree.iter()) > MAX_ELEMENTS:  # "<a>": 3 characters
+        raise InputTooLarge(f"the page has more than {MAX_ELEMENTS:,} elements")
     return tree
 
 

@@ -26,10 +26,10 @@ _HM_FIRST = re.compile(
     re.I,
 )
 _AFTERNOON = ("pm", "ch", "chiều", "tối")
-_DATE_CLASSES = ("date", "time", "ngay", "publish", "post-time", "timestamp", "spanTime", "timePost")
+_DATE_CLASSES = ("date", "time", "ngay", "publish", "post-time", "timestamp", "spantime", "timepost")
 _TAG_CLASSES = ("tag", "keyword", "tukhoa", "tu-khoa", "hash-tags")
-_AUTHOR_CLASSES = ("author", "byline", "tacgia", "tac-gia", "pAuthor", "editor")
-_SOURCE_CLASSES = ("source", "nguon", "pSource")
+_AUTHOR_CLASSES = ("author", "byline", "tacgia", "tac-gia", "pauthor", "editor")
+_SOURCE_CLASSES = ("source", "nguon", "psource")
 
 
 @dataclass
@@ -92,6 +92,19 @@ def parse_date_line(text: str) -> str | None:
 def _has_class(element: HtmlElement, fragments: tuple[str, ...]) -> bool:
     names = f"{element.get('class', '')} {element.get('id', '')}".lower()
     return any(fragment.lower() in names for fragment in fragments)
+
+
+Classed = list[tuple[HtmlElement, str]]  # elements with a class or id, and those names lower-cased
+
+
+def _classed_elements(tree: HtmlElement) -> Classed:
+    """Every element with a class or id, once per page, for the class-name lookups below."""
+    return [(e, f"{e.get('class', '')} {e.get('id', '')}".lower()) for e in tree.xpath("//*[@class or @id]")]
+
+
+def _classed(classed: Classed, tags: tuple[str, ...], fragments: tuple[str, ...]) -> list[HtmlElement]:
+    """The elements of these tags whose class or id holds one of the (lower-case) fragments, in page order."""
+    return [e for e, names in classed if e.tag in tags and any(fragment in names for fragment in fragments)]
 
 
 def _text(element: HtmlElement) -> str:
@@ -191,9 +204,9 @@ def _breadcrumb(tree: HtmlElement, objects: list[dict[str, Any]], title: str | N
     return None
 
 
-def _tags(tree: HtmlElement) -> list[str]:
-    for row in tree.xpath("//*[self::div or self::p or self::ul or self::section or self::span]"):
-        if not _has_class(row, _TAG_CLASSES) or _has_class(row, ("tagline", "stage")):
+def _tags(classed: Classed) -> list[str]:
+    for row in _classed(classed, ("div", "p", "ul", "section", "span"), _TAG_CLASSES):
+        if _has_class(row, ("tagline", "stage")):  # a slogan or a stage, not a tag row
             continue
         tags = [_text(a) for a in row.xpath(".//a")]
         tags = [t for t in dict.fromkeys(tags) if t and len(t) <= 60]
@@ -202,39 +215,39 @@ def _tags(tree: HtmlElement) -> list[str]:
     return []
 
 
-def _published(tree: HtmlElement, article: dict[str, Any]) -> str | None:
+def _published(tree: HtmlElement, classed: Classed, article: dict[str, Any]) -> str | None:
     """The metadata's publication time; where it gives a day alone, the visible date line of that day
     adds the time."""
     declared = to_iso(str(article.get("datePublished") or "")) or to_iso(
         _meta(tree, "article:published_time", "datePublished", "pubdate", "dc.date.issued", "date"))
     if declared and len(declared) > 10:
         return declared
-    visible = _visible_date(tree)
+    visible = _visible_date(classed)
     if declared is None or (visible and visible.startswith(declared)):
         return visible or declared
     return declared
 
 
-def _visible_date(tree: HtmlElement) -> str | None:
-    for element in tree.xpath("//*[self::span or self::div or self::p or self::time or self::li]"):
-        if _has_class(element, _DATE_CLASSES) and len(text := _text(element)) <= 120:
+def _visible_date(classed: Classed) -> str | None:
+    for element in _classed(classed, ("span", "div", "p", "time", "li"), _DATE_CLASSES):
+        if len(text := _text(element)) <= 120:
             found = element.get("datetime") and to_iso(element.get("datetime")) or parse_date_line(text)
             if found:
                 return found
     return None
 
 
-def _byline(tree: HtmlElement) -> str | None:
-    for element in tree.xpath("//*[self::p or self::span or self::div or self::a or self::strong]"):
-        text = _text(element) if _has_class(element, _AUTHOR_CLASSES) else ""
+def _byline(classed: Classed) -> str | None:
+    for element in _classed(classed, ("p", "span", "div", "a", "strong"), _AUTHOR_CLASSES):
+        text = _text(element)
         if 2 <= len(text) <= 60 and parse_date_line(text) is None:  # an author bar may hold only the date
             return re.sub(r"^(tác giả|bài|by)\s*:?\s*", "", text, flags=re.I) or None
     return None
 
 
-def _source(tree: HtmlElement) -> str | None:
-    for element in tree.xpath("//*[self::p or self::div or self::span]"):
-        if _has_class(element, _SOURCE_CLASSES) and (match := rules.SOURCE_LINE.match(_text(element))):
+def _source(classed: Classed) -> str | None:
+    for element in _classed(classed, ("p", "div", "span"), _SOURCE_CLASSES):
+        if match := rules.SOURCE_LINE.match(_text(element)):
             return match["source"]
     return None
 
@@ -242,6 +255,7 @@ def _source(tree: HtmlElement) -> str | None:
 def extract_metadata(tree: HtmlElement) -> PageMetadata:
     """Read a page's metadata; fields the page does not give stay empty."""
     objects = _jsonld_objects(tree)
+    classed = _classed_elements(tree)
     article = next((o for o in objects if set(_types(o)) & set(rules.ARTICLE_JSONLD_TYPES)), {})
     declared_title = normalize_line(str(article.get("headline") or "")) or _meta(tree, "og:title") \
         or normalize_line(tree.findtext(".//title") or "") or None
@@ -254,14 +268,14 @@ def extract_metadata(tree: HtmlElement) -> PageMetadata:
     return PageMetadata(
         title=title,
         description=_meta(tree, "og:description", "description"),
-        author=", ".join(dict.fromkeys(a for a in authors if a)) or _byline(tree),
-        published=_published(tree, article),
+        author=", ".join(dict.fromkeys(a for a in authors if a)) or _byline(classed),
+        published=_published(tree, classed, article),
         modified=to_iso(str(article.get("dateModified") or "")) or to_iso(
             _meta(tree, "article:modified_time", "dateModified")),
         category=_breadcrumb(tree, objects, title) or (normalize_line(section) if isinstance(section, str) else None)
         or _meta(tree, "article:section"),
-        tags=_tags(tree),
-        source=_source(tree),
+        tags=_tags(classed),
+        source=_source(classed),
         language=(tree.get("lang") or _meta(tree, "content-language", "language") or "").split("-")[0].lower()
         or None,
         canonical_url=canonical,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import string
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from . import rules
 from .article import Removed
@@ -38,6 +39,7 @@ class Filtered:
     author: str | None = None
 
 
+@lru_cache(maxsize=8192)
 def line_key(text: str) -> str:
     """A line as markers are matched: lower-case, new-style tone marks, no surrounding punctuation."""
     return modernize_tone_marks(text).lower().strip(_EDGE_PUNCTUATION)

@@ -218,14 +218,15 @@ LEAD_MAX_CHARS = 1200
 # Elements holding photo captions (kept out of the text, stored as `captions`).
 CAPTION_XPATHS = (
     "//figcaption",
-    "//*[contains(@class, 'caption') or contains(@class, 'Caption') or contains(@class, 'image_desc')"
+    "//*[@class][contains(@class, 'caption') or contains(@class, 'Caption') or contains(@class, 'image_desc')"
     " or contains(@class, 'img-desc') or contains(@class, 'image-desc') or contains(@class, 'photo-desc')"
     " or contains(@class, 'desc_image') or contains(@class, 'tplCaption') or contains(@class, 'Image')]",
     # A layout table holding a photo and a line of text (pages/thanhnien, vnexpress 2012 templates).
     "//table[.//img][not(.//table)]",
     # A centred line in italics right after a photo (pages/xinhxinh).
-    "//*[self::p or self::div or self::span][@align='center' or contains(translate(@style, ' CENTR', 'centr'),"
-    " 'text-align:center')][preceding-sibling::*[1][self::img or .//img] or .//img]"
+    "//*[@align or @style][self::p or self::div or self::span]"
+    "[@align='center' or contains(translate(@style, ' CENTR', 'centr'), 'text-align:center')]"
+    "[preceding-sibling::*[1][self::img or .//img] or .//img]"
     "[normalize-space(.) = normalize-space(string(.//em | .//i))]",
 )
 

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import re
+
 from .article import Article
 from .decode import decode_page
 from .postfilter import Block, filter_blocks
 
-_VIETNAMESE_MARKS = set("ăâđêôơưĂÂĐÊÔƠƯ") | set("ạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ")
+_VIETNAMESE_MARKS = "ăâđêôơưĂÂĐÊÔƠƯạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ"
+_VIETNAMESE_LETTER = re.compile(f"[{_VIETNAMESE_MARKS}{_VIETNAMESE_MARKS.upper()}]")
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 def vietnamese_language(text: str) -> str | None:
     """"vi" when the text is written in Vietnamese (letters only Vietnamese uses are common in it)."""
-    letters = [ch for ch in text[:20_000].lower() if ch.isalpha()]
-    if len(letters) < 20:
+    sample = text[:20_000]
+    letters = len(_LETTER.findall(sample))
+    if letters < 20:
         return None
-    return "vi" if sum(ch in _VIETNAMESE_MARKS for ch in letters) / len(letters) > 0.03 else None
+    return "vi" if len(_VIETNAMESE_LETTER.findall(sample)) / letters > 0.03 else None
 
 
 def parse_text(text: str | bytes) -> Article:
