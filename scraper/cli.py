@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from tqdm import tqdm
@@ -64,6 +66,27 @@ def _render(article: Article, output_format: str, modern_tone_marks: bool = Fals
     return article.text + "\n"
 
 
+def _clean_one(work: tuple[Path, str | None, str, bool]) -> tuple[Path, str, str | None]:
+    """Clean one file: (path, rendered output, None) or (path, "", why it was skipped)."""
+    path, url, output_format, modern_tone_marks = work
+    try:
+        return path, _render(clean_file(path, url=url), output_format, modern_tone_marks), None
+    except CleanerError as error:
+        return path, "", f"skipped ({error.reason}): {error.message}"
+    except OSError as error:
+        return path, "", f"cannot be read: {error.strerror}"
+
+
+@contextlib.contextmanager
+def _pool(jobs: int, inputs: int) -> Iterator[ProcessPoolExecutor | None]:
+    """Worker processes for `--jobs N` (none for one job or one file)."""
+    if jobs <= 1 or inputs <= 1:
+        yield None
+        return
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        yield pool
+
+
 def cmd_clean(args: argparse.Namespace) -> int:
     missing = [str(p) for p in args.paths if not p.exists()]
     if missing:
@@ -77,29 +100,27 @@ def cmd_clean(args: argparse.Namespace) -> int:
     out_dir = args.out or DEFAULT_CLEAN_DIR
     failures = 0
     suffix = ".json" if args.format == "json" else ".txt"
-    for path in tqdm(inputs, disable=len(inputs) < PROGRESS_MIN_FILES, unit="page", file=sys.stderr):
-        try:
-            article = clean_file(path, url=args.url)
-        except CleanerError as error:
-            failures += 1
-            print(f"{path}: skipped ({error.reason}): {error.message}", file=sys.stderr)
-            continue
-        except OSError as error:
-            failures += 1
-            print(f"{path}: cannot be read: {error.strerror}", file=sys.stderr)
-            continue
-        if single:
-            sys.stdout.write(_render(article, args.format, args.modern_tone_marks))
-            continue
-        relative = path.name
-        for root in args.paths:
-            if root.is_dir() and path.is_relative_to(root):
-                relative = str(path.relative_to(root))
-        target = inside(out_dir, Path(relative).with_suffix(suffix))
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(target.name + ".part")
-        temporary.write_text(_render(article, args.format, args.modern_tone_marks), encoding="utf-8")
-        temporary.replace(target)
+    work = [(path, args.url, args.format, args.modern_tone_marks) for path in inputs]
+    with _pool(args.jobs, len(inputs)) as pool:
+        results = pool.map(_clean_one, work, chunksize=8) if pool else map(_clean_one, work)
+        for path, output, problem in tqdm(results, total=len(inputs), disable=len(inputs) < PROGRESS_MIN_FILES,
+                                          unit="page", file=sys.stderr):
+            if problem:
+                failures += 1
+                print(f"{path}: {problem}", file=sys.stderr)
+                continue
+            if single:
+                sys.stdout.write(output)
+                continue
+            relative = path.name
+            for root in args.paths:
+                if root.is_dir() and path.is_relative_to(root):
+                    relative = str(path.relative_to(root))
+            target = inside(out_dir, Path(relative).with_suffix(suffix))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temporary = target.with_name(target.name + ".part")
+            temporary.write_text(output, encoding="utf-8")
+            temporary.replace(target)
     if not single:
         print(f"cleaned {len(inputs) - failures} of {len(inputs)} files into {out_dir}/", file=sys.stderr)
     return 1 if failures else 0
@@ -225,6 +246,7 @@ def build_parser() -> argparse.ArgumentParser:
     clean.add_argument("--out", type=Path, help=f"write one output per input here (default {DEFAULT_CLEAN_DIR}/)")
     clean.add_argument("--format", choices=("text", "json"), default="text", help="clean text, or the full record")
     clean.add_argument("--url", help="the page's URL (helps metadata and non-article detection)")
+    clean.add_argument("--jobs", "-j", type=int, default=1, help="clean in this many processes (default 1)")
     clean.add_argument("--modern-tone-marks", action="store_true",
                        help='write old-style tone marks in the new style ("hoà" -> "hòa"); default: as published')
     clean.set_defaults(handler=cmd_clean)

@@ -73,3 +73,16 @@ def test_eval_prints_both_extractors(tmp_path: Path) -> None:
     assert "overall seeds" in result.stdout and "trafilatura" in result.stdout
     data = json.loads(figures.read_text())
     assert data["overall"]["seeds"]["scraper"]["f1"] == 1.0
+
+
+def test_clean_with_jobs_writes_what_one_job_writes(tmp_path: Path) -> None:
+    sites = FIXTURES_DIR / "sites"
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert run("clean", str(sites), str(FIXTURES_DIR / "seeds"), "--out", str(one)).returncode == 1  # robots.txt…
+    result = run("clean", str(sites), str(FIXTURES_DIR / "seeds"), "--out", str(two), "--jobs", "2")
+    assert result.returncode == 1 and "skipped" in result.stderr
+    written = sorted(p.relative_to(one) for p in one.rglob("*.txt"))
+    assert len(written) >= 10
+    assert written == sorted(p.relative_to(two) for p in two.rglob("*.txt"))
+    for path in written:
+        assert (one / path).read_text(encoding="utf-8") == (two / path).read_text(encoding="utf-8")
