@@ -31,15 +31,17 @@ _BLOCK_CHILD = "*[self::div or self::p or self::table or self::ul or self::ol or
 _BREAK = "\u2029"  # a <br> inside a paragraph, kept apart from the source's own line breaks
 
 
-_NOT_XML_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_NOT_XML_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32)])  # control characters, in UTF-8
 
 
 def parse_html(text: str) -> HtmlElement:
     """Parse a page once; refuse pages too large or too deeply nested to clean in bounded time."""
     text = re.sub(r"^\s*<%@.*?%>", "", text, flags=re.S)  # server-side page directives before <html>
-    text = _NOT_XML_TEXT.sub("", text)  # control characters lxml parses but cannot write back into a tree
+    # control characters (and U+FFFE, U+FFFF) lxml parses but cannot write back into a tree
+    data = text.encode("utf-8", "replace").translate(None, _NOT_XML_BYTES)
+    data = data.replace(b"\xef\xbf\xbe", b"").replace(b"\xef\xbf\xbf", b"")
     try:
-        tree = document_fromstring(text.encode("utf-8"), parser=_PARSER)
+        tree = document_fromstring(data, parser=_PARSER)
     except (etree.ParserError, ValueError) as error:
         raise EmptyInput(f"no HTML document could be parsed ({error})") from None
     if any(entry.type_name == "ERR_RESOURCE_LIMIT" for entry in _PARSER.error_log):
@@ -208,6 +210,8 @@ def _prune(tree: HtmlElement, removed: list[Removed]) -> None:
             if _prose_length(element) <= rules.PRUNE_MAX_PROSE_SHARE * prose:
                 doomed.append((element, "boilerplate_container"))
                 continue
+        elif element.tag == "div" and (element.find("div") is not None or element.find("p") is not None):
+            pass  # a container of blocks: neither a link paragraph nor a paragraph itself; look inside
         elif element.tag in ("p", "li", "h2", "h3", "h4", "div"):
             raw = element.text_content()
             text = normalize_line(raw) if len(raw) < 2000 else raw

@@ -154,17 +154,26 @@ def _people(value: Any) -> Any:
     return value
 
 
-def _meta(tree: HtmlElement, *keys: str) -> str | None:
-    for key in keys:
-        for value in tree.xpath(f'//meta[@property="{key}" or @name="{key}" or @itemprop="{key}"]/@content'):
-            if value.strip():
-                return normalize_line(value)
-    return None
+def _meta_values(tree: HtmlElement) -> dict[str, str]:
+    """Each meta tag's content by its property, name and itemprop (the first non-empty one of each)."""
+    values: dict[str, str] = {}
+    for element in tree.iter("meta"):
+        content = element.get("content")
+        if content and content.strip():
+            for attribute in ("property", "name", "itemprop"):
+                key = element.get(attribute)
+                if key:
+                    values.setdefault(key, content)
+    return values
+
+
+def _meta(metas: dict[str, str], *keys: str) -> str | None:
+    return next((normalize_line(metas[key]) for key in keys if key in metas), None)
 
 
 def _title(tree: HtmlElement, declared: str | None) -> str | None:
     """The printed headline: the heading that best matches the declared title, else the declared one."""
-    candidates = [_text(h) for h in tree.xpath("//h1 | //*[self::h2 or self::h3 or self::div or self::p]"
+    candidates = [_text(h) for h in tree.xpath("//h1 | //*[@class][self::h2 or self::h3 or self::div or self::p]"
                                                "[contains(@class, 'title') or contains(@class, 'Title')]")]
     candidates = [c for c in candidates if 2 <= len(c.split()) <= 60]
     if not declared:
@@ -195,7 +204,7 @@ def _breadcrumb(tree: HtmlElement, objects: list[dict[str, Any]], title: str | N
             names = [normalize_line(n) for n in names if n and normalize_line(n) != title]
             if names:
                 return names[-1]
-    for crumb in tree.xpath("//*[contains(@class, 'breadcrumb') or contains(@class, 'breadCrumb')"
+    for crumb in tree.xpath("//*[@class or @id][contains(@class, 'breadcrumb') or contains(@class, 'breadCrumb')"
                             " or contains(@class, 'navigationDetail') or @id='box-path']"):
         names = [_text(a) for a in crumb.xpath(".//a | .//li[not(.//a)]")]
         names = [n for n in names if n and n != title and len(n) < 60 and n.lower() not in ("trang chủ", "home")]
@@ -215,11 +224,11 @@ def _tags(classed: Classed) -> list[str]:
     return []
 
 
-def _published(tree: HtmlElement, classed: Classed, article: dict[str, Any]) -> str | None:
+def _published(metas: dict[str, str], classed: Classed, article: dict[str, Any]) -> str | None:
     """The metadata's publication time; where it gives a day alone, the visible date line of that day
     adds the time."""
     declared = to_iso(str(article.get("datePublished") or "")) or to_iso(
-        _meta(tree, "article:published_time", "datePublished", "pubdate", "dc.date.issued", "date"))
+        _meta(metas, "article:published_time", "datePublished", "pubdate", "dc.date.issued", "date"))
     if declared and len(declared) > 10:
         return declared
     visible = _visible_date(classed)
@@ -256,29 +265,30 @@ def extract_metadata(tree: HtmlElement) -> PageMetadata:
     """Read a page's metadata; fields the page does not give stay empty."""
     objects = _jsonld_objects(tree)
     classed = _classed_elements(tree)
+    metas = _meta_values(tree)
     article = next((o for o in objects if set(_types(o)) & set(rules.ARTICLE_JSONLD_TYPES)), {})
-    declared_title = normalize_line(str(article.get("headline") or "")) or _meta(tree, "og:title") \
+    declared_title = normalize_line(str(article.get("headline") or "")) or _meta(metas, "og:title") \
         or normalize_line(tree.findtext(".//title") or "") or None
     title = _title(tree, declared_title)
     authors = [normalize_line(n) for n in _names(_people(article.get("author")))]
     section = article.get("articleSection")
     if isinstance(section, list):
         section = section[-1] if section else None
-    canonical = tree.xpath("string(//link[@rel='canonical']/@href)") or _meta(tree, "og:url") or None
+    canonical = tree.xpath("string(//link[@rel='canonical']/@href)") or _meta(metas, "og:url") or None
     return PageMetadata(
         title=title,
-        description=_meta(tree, "og:description", "description"),
+        description=_meta(metas, "og:description", "description"),
         author=", ".join(dict.fromkeys(a for a in authors if a)) or _byline(classed),
-        published=_published(tree, classed, article),
+        published=_published(metas, classed, article),
         modified=to_iso(str(article.get("dateModified") or "")) or to_iso(
-            _meta(tree, "article:modified_time", "dateModified")),
+            _meta(metas, "article:modified_time", "dateModified")),
         category=_breadcrumb(tree, objects, title) or (normalize_line(section) if isinstance(section, str) else None)
-        or _meta(tree, "article:section"),
+        or _meta(metas, "article:section"),
         tags=_tags(classed),
         source=_source(classed),
-        language=(tree.get("lang") or _meta(tree, "content-language", "language") or "").split("-")[0].lower()
+        language=(tree.get("lang") or _meta(metas, "content-language", "language") or "").split("-")[0].lower()
         or None,
         canonical_url=canonical,
-        og_type=(_meta(tree, "og:type") or "").lower() or None,
+        og_type=(_meta(metas, "og:type") or "").lower() or None,
         is_article_jsonld=bool(article),
     )

@@ -1,0 +1,48 @@
+"""The benchmark ran and produced every figure (its presence, not its speed: these machines are
+shared and noisy), and the script still runs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+REQUIRED_EXTRACTORS = ("scraper", "trafilatura", "trafilatura favor_precision", "readability-lxml",
+                       "jusText (Vietnamese)", "lxml parse only")
+
+
+def check_figures(results: dict, sizes: tuple[str, ...], extractors: tuple[str, ...]) -> None:
+    assert results["machine"]["cores"] >= 1 and results["machine"]["cpu"]
+    cleaning = results["cleaning"]["extractors"]
+    for name in extractors:
+        figures = cleaning[name]
+        assert figures["pages_per_second"] > 0 and figures["speed_vs_trafilatura"] > 0
+        if name != "lxml parse only":
+            assert 0 <= figures["f1"] <= 1 and 0 <= figures["boilerplate_removed"] <= 1
+    assert cleaning["trafilatura"]["speed_vs_trafilatura"] == 1.0
+    jobs = results["batch"]["jobs"]
+    assert sorted(jobs, key=int) == [str(n) for n in range(1, results["batch"]["cores"] + 1)]
+    assert all(f["pages_per_second"] > 0 for f in jobs.values())
+    crawls = results["crawl"]["crawls"]
+    for size in sizes:
+        assert crawls[size]["pages"] == int(size)
+        assert crawls[size]["pages_per_second"] > 0 and crawls[size]["peak_rss_mb"] > 0
+    assert results["crawl"]["clean_only_pages_per_second"] > 0 and results["crawl"]["crawl_vs_clean_only"] > 0
+
+
+def test_the_recorded_results_hold_every_figure() -> None:
+    results = json.loads((REPO / "benchmarks" / "results.json").read_text(encoding="utf-8"))
+    check_figures(results, ("1000", "10000"), (*REQUIRED_EXTRACTORS, "resiliparse"))
+
+
+def test_the_benchmark_runs(tmp_path: Path) -> None:
+    out = tmp_path / "results.json"
+    result = subprocess.run([sys.executable, "benchmarks/run.py", "--quick", "--out", str(out)], cwd=REPO,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    results = json.loads(out.read_text(encoding="utf-8"))
+    installed = tuple(n for n in REQUIRED_EXTRACTORS if n not in results["cleaning"]["not_installed"])
+    check_figures(results, ("60", "120"), installed)
+    assert "vs trafilatura" in result.stdout
