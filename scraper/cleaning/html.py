@@ -23,8 +23,8 @@ MAX_ELEMENTS = 200_000
 _PARSER = HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True, huge_tree=False)
 _NOT_FOUND = re.compile(r"\b404\b|không tìm thấy|page not found|trang không tồn tại", re.I)
 _LINK_TEXT = etree.XPath("string(.//a[@href])")
-_LEAF_BLOCKS = "//body//*[self::p or self::h2 or self::h3 or self::span or self::strong or self::b or self::td" \
-    " or self::div[not(descendant::div) and not(descendant::p)]]"
+_LEAF_TAGS = ("p", "h2", "h3", "span", "strong", "b", "td", "div")  # leaf blocks that may hold the lead
+_BOILERPLATE_WORD = re.compile("|".join(map(re.escape, rules.BOILERPLATE_CLASS_WORDS)))
 _CLASSED = "//body//*[@class][self::p or self::h2 or self::h3 or self::div or self::span or self::strong]"
 _BLOCK_CHILD = "*[self::div or self::p or self::table or self::ul or self::ol or self::h1 or self::h2 or self::h3" \
     " or self::h4 or self::section or self::article or self::blockquote or self::figure]"
@@ -84,7 +84,10 @@ def _lead_candidates(tree: HtmlElement, meta: PageMetadata) -> list[HtmlElement]
     candidates: list[HtmlElement] = []
     if meta.description and len(meta.description) >= rules.LEAD_MIN_CHARS:
         prefix = line_key(meta.description[:60])
-        for element in tree.xpath(_LEAF_BLOCKS):
+        body = tree.find("body")
+        for element in body.iter(*_LEAF_TAGS) if body is not None else ():
+            if element.tag == "div" and next(element.iterdescendants("div", "p"), None) is not None:
+                continue  # only a div that holds no block is a leaf
             if line_key(element.text_content()[:200]).startswith(prefix):
                 candidates.append(element)
                 break
@@ -156,7 +159,7 @@ def _is_boilerplate_container(element: HtmlElement) -> bool:
     names = f"{element.get('class', '')} {element.get('id', '')}".lower()
     if not names.strip():
         return False
-    if any(word in names for word in rules.BOILERPLATE_CLASS_WORDS):
+    if _BOILERPLATE_WORD.search(names):
         return True
     return any(token in rules.BOILERPLATE_CLASS_TOKENS for token in names.split())
 
