@@ -6,7 +6,8 @@ each response. One cassette per outlet, `<dir>/<outlet>.yaml`, in vcrpy's own fo
 - replay (`SCRAPER_CASSETTE_MODE = "replay"`): responses come from the cassette; a request it does not
   hold is refused (with `HTTPCACHE_IGNORE_MISSING`) and reported, never sent to the network;
 - record (`"record"`): every response a live crawl fetches is stored, raw body and headers as the
-  server sent them (Content-Encoding included), and the cassette is written when the spider closes.
+  server sent them (Content-Encoding included), and the cassette is written when the spider closes;
+  answers the crawl retries (429, 5xx) are left out, so a replay gets what the retry got.
 """
 
 from __future__ import annotations
@@ -108,6 +109,7 @@ class CassetteCacheStorage:
         self.dirs = [Path(d) for d in settings.getlist("SCRAPER_CASSETTE_DIRS")]
         if not self.dirs:
             raise ValueError("SCRAPER_CASSETTE_DIRS names no cassette folder")
+        self.retried = {int(code) for code in settings.getlist("RETRY_HTTP_CODES")}
         self.missing: list[str] = []
         self._context: Any = None
         self._cassette: Any = None
@@ -147,7 +149,7 @@ class CassetteCacheStorage:
                        request=request)
 
     def store_response(self, spider: Spider, request: Request, response: Response) -> None:
-        if self.mode != "record":
-            return
+        if self.mode != "record" or response.status in self.retried:
+            return  # a 503 the crawl retried is not what the page is: the answer after the retry is
         self._cassette.append(_vcr_request(request.method, request.url),
                               _vcr_response(response.status, _header_lists(response.headers), response.body))

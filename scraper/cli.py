@@ -206,25 +206,29 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         print("scraper crawl: --replay and --record exclude each other", file=sys.stderr)
         return 2
     outlets, cassettes = list(args.outlets), list(args.cassettes)
-    if args.replay and not outlets:
-        folders, outlets = replay_sources(args.out)
-        cassettes = cassettes or folders
-    if not outlets:
-        print("scraper crawl: name the outlets to crawl (`scraper outlets` lists them), or use --replay",
-              file=sys.stderr)
-        return 2
-    options = CrawlOptions(
-        outlets=outlets, out=args.out, replay=args.replay, record=args.record, cassettes=cassettes or [CASSETTES_DIR],
-        since=args.since, file_format=args.format, max_articles=args.max_articles, resume=not args.no_resume,
-        verbose=args.verbose, overrides=dict(args.set),
-    )
     try:
+        if args.replay and not outlets:
+            if cassettes:  # the outlets recorded in the folders given
+                outlets = sorted({path.stem for folder in cassettes for path in folder.glob("*.yaml")})
+            else:
+                cassettes, outlets = replay_sources(args.out)
+        if not outlets:
+            print("scraper crawl: name the outlets to crawl (`scraper outlets` lists them), or use --replay",
+                  file=sys.stderr)
+            return 2
+        default_cassettes = args.out / "cassettes" if args.record else CASSETTES_DIR  # never record into fixtures
+        options = CrawlOptions(
+            outlets=outlets, out=args.out, replay=args.replay, record=args.record,
+            cassettes=cassettes or [default_cassettes], since=args.since, file_format=args.format,
+            max_articles=args.max_articles, resume=not args.no_resume, verbose=args.verbose, overrides=dict(args.set),
+        )
         manifest = run_crawl(options)
-    except (ValueError, RuntimeError) as error:  # OutletError is a ValueError
+    except (ValueError, RuntimeError, OSError) as error:  # OutletError is a ValueError
         print(f"scraper crawl: {error}", file=sys.stderr)
         return 2
     print(format_summary(manifest, args.out))
-    return 0
+    totals = manifest["totals"]
+    return 1 if totals["errors"] and not totals["stored"] else 0
 
 
 def cmd_outlets(args: argparse.Namespace) -> int:
@@ -261,7 +265,8 @@ def build_parser() -> argparse.ArgumentParser:
     crawl.add_argument("--replay", action="store_true", help="serve every response from the cassettes; no network")
     crawl.add_argument("--record", action="store_true", help="crawl live and record every response in cassettes")
     crawl.add_argument("--cassettes", type=Path, action="append", default=[],
-                       help="cassette folder (repeatable; default fixtures/cassettes/)")
+                       help="cassette folder (repeatable; default: fixtures/cassettes/ to replay, <out>/cassettes/ "
+                            "to record)")
     crawl.add_argument("--since", help="skip articles published before this date (YYYY-MM-DD)")
     crawl.add_argument("--out", type=Path, default=Path("output"), help="dataset, state and manifests (output/)")
     crawl.add_argument("--format", choices=("jsonl", "parquet"), default="jsonl", help="dataset file format")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,9 +14,12 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from . import settings as project_settings
+from .cassettes import MODES
 from .outlets import all_outlets
 from .sites import CASSETTES_DIR, build_page_cassettes
 from .spiders.runs import new_run_id, since_date
+from .storage.dataset_files import FORMATS
+from .storage.files import Busy, hold_lock
 from .storage.manifest import manifest_path
 
 
@@ -45,7 +51,7 @@ def crawl_settings(options: CrawlOptions, run_id: str) -> Settings:
         "SCRAPER_SINCE": since_date(options.since) or "",
         "SCRAPER_DATASET_FORMAT": options.file_format,
         "SCRAPER_MAX_ARTICLES": options.max_articles,
-        "SCRAPER_JOBS_DIR": str(options.out / "jobs") if options.resume else "",
+        "SCRAPER_RESUME": options.resume,
         "LOG_LEVEL": "INFO" if options.verbose else "WARNING",
     }
     if options.replay or options.record:
@@ -54,12 +60,52 @@ def crawl_settings(options: CrawlOptions, run_id: str) -> Settings:
             "SCRAPER_CASSETTE_MODE": "record" if options.record else "replay",
             "SCRAPER_CASSETTE_DIRS": [str(d) for d in options.cassettes],
         })
-    if options.replay:  # nothing goes on the network, so there is nobody to be polite to
+    if options.replay:  # nothing goes on the network: nobody to be polite to, nothing to retry
         values.update({"HTTPCACHE_IGNORE_MISSING": True, "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0,
-                       "SCRAPER_RETRY_BACKOFF_BASE": 0, "CONCURRENT_REQUESTS_PER_DOMAIN": 8})
+                       "RETRY_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 8})
     settings.setdict(values, priority="cmdline")
     settings.setdict(options.overrides, priority="cmdline")
     return settings
+
+
+def check_settings(settings: Settings, outlets: list[str]) -> None:
+    """Refuse, with a clear message, what would otherwise fail inside the crawl."""
+    known = all_outlets(settings.getlist("SCRAPER_OUTLET_FILES"))
+    unknown = [name for name in outlets if name not in known]
+    if unknown:
+        raise ValueError(f"unknown outlet(s): {', '.join(unknown)}; `scraper outlets` lists them")
+    out = Path(settings["SCRAPER_OUTPUT_DIR"])
+    run_id = settings["SCRAPER_RUN_ID"]
+    if not re.fullmatch(r"[0-9A-Za-z][0-9A-Za-z_.-]*", run_id):
+        raise ValueError(f"SCRAPER_RUN_ID {run_id!r}: letters, digits, '_', '.', '-' only")
+    if manifest_path(out, run_id).exists():
+        raise ValueError(f"run {run_id!r} already has a manifest in {out}/runs: a run id is used once")
+    file_format = settings["SCRAPER_DATASET_FORMAT"]
+    if file_format not in FORMATS:
+        raise ValueError(f"SCRAPER_DATASET_FORMAT {file_format!r}: one of {', '.join(FORMATS)}")
+    if file_format == "parquet" and importlib.util.find_spec("pyarrow") is None:
+        raise ValueError("Parquet output needs pyarrow: pip install -e '.[parquet]'")
+    if settings.get("SCRAPER_CASSETTE_MODE") not in MODES:
+        raise ValueError(f"SCRAPER_CASSETTE_MODE {settings.get('SCRAPER_CASSETTE_MODE')!r}: one of {', '.join(MODES)}")
+    for name in ("SCRAPER_MAX_ARTICLES", "SCRAPER_DATASET_BATCH"):
+        try:
+            settings.getint(name)
+        except ValueError:
+            raise ValueError(f"{name} takes a whole number, not {settings.get(name)!r}") from None
+    for name in outlets:
+        try:
+            os.close(hold_lock(out / "locks" / f"{name}.lock"))
+        except Busy:
+            raise ValueError(f"another run of {name} is writing to {out}; one run of an outlet at a time") from None
+        except OSError:
+            break  # the folder check below says what is wrong
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / f".write-test-{run_id}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as error:
+        raise ValueError(f"cannot write to the output folder {out}: {error.strerror}") from None
 
 
 def replay_sources(out: Path) -> tuple[list[Path], list[str]]:
@@ -75,14 +121,11 @@ def replay_sources(out: Path) -> tuple[list[Path], list[str]]:
 
 def run_crawl(options: CrawlOptions) -> dict[str, Any]:
     """Crawl the outlets in one process; returns the run manifest."""
-    run_id = new_run_id()
-    settings = crawl_settings(options, run_id)
-    known = all_outlets(settings.getlist("SCRAPER_OUTLET_FILES"))
-    unknown = [name for name in options.outlets if name not in known]
-    if unknown:
-        raise ValueError(f"unknown outlet(s): {', '.join(unknown)}; `scraper outlets` lists them")
+    settings = crawl_settings(options, new_run_id())
+    run_id = settings["SCRAPER_RUN_ID"]
+    check_settings(settings, options.outlets)
     process = CrawlerProcess(settings)
-    for name in options.outlets:
+    for name in dict.fromkeys(options.outlets):
         process.crawl(name)
     process.start()
     path = manifest_path(options.out, run_id)
@@ -98,9 +141,11 @@ def format_summary(manifest: dict[str, Any], out: Path) -> str:
         skipped = ", ".join(f"{reason} {count}" for reason, count in figures["skipped"].items()) or "-"
         lines.append(f"{name:<13}{figures['found']:>7}{figures['fetched']:>9}{figures['stored']:>8}"
                      f"{figures['duplicates']:>7}{figures['errors']:>8}  {skipped}")
-    stored = manifest["totals"]["stored"]
-    if stored:
-        lines.append(f"{stored} new records in {out / 'dataset'}/")
+    totals = manifest["totals"]
+    if totals["stored"]:
+        lines.append(f"{totals['stored']} new records in {out / 'dataset'}/")
+    elif totals["errors"]:
+        lines.append(f"no new records, and {totals['errors']} errors: the manifest lists each failed URL")
     else:
         lines.append("no new records: every article listed is already stored")
     lines.append(f"manifest: {manifest_path(out, manifest['run_id'])}")

@@ -46,12 +46,24 @@ def _local(tag: object) -> str:
     return tag.rsplit("}", 1)[-1].lower() if isinstance(tag, str) else ""
 
 
-_DOCTYPE = re.compile(rb"<!DOCTYPE(?:[^\[>]|\[.*?\])*>", re.DOTALL | re.IGNORECASE)
+_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+
+
+def _without_doctype(body: bytes) -> bytes:
+    """The document without its DOCTYPE (internal subset included), found by one linear scan."""
+    match = _DOCTYPE.search(body, 0, 65536)
+    if match is None:
+        return body
+    close = body.find(b">", match.end())
+    bracket = body.find(b"[", match.end(), close if close >= 0 else len(body))
+    if bracket >= 0:
+        close = body.find(b"]", bracket)
+        close = body.find(b">", close) if close >= 0 else -1
+    return body[:match.start()] + (body[close + 1:] if close >= 0 else b"")
 
 
 def _parse_xml(body: bytes) -> etree._Element:
-    head, rest = body[:65536], body[65536:]
-    body = _DOCTYPE.sub(b"", head, count=1) + rest
+    body = _without_doctype(body)
     try:
         root = etree.fromstring(body.lstrip(), parser=_XML_PARSER)
     except etree.XMLSyntaxError as error:

@@ -10,6 +10,7 @@ from email.utils import parsedate_to_datetime
 
 from scrapy import Request
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from scrapy.utils.response import response_status_message
 
@@ -58,3 +59,19 @@ class BackoffRetryMiddleware(RetryMiddleware):
             logger.debug("waiting %.1f s before retrying %s (%s)", delay, request.url, response.status)
             await asyncio.sleep(delay)
         return retry
+
+
+class ReplayOnlyMiddleware:
+    """In replay (HTTP cache on, `SCRAPER_CASSETTE_MODE = "replay"`), no request reaches the network:
+    whatever the cassette did not answer stops here, whatever the cache settings say."""
+
+    def __init__(self, settings) -> None:  # type: ignore[no-untyped-def]
+        if not (settings.getbool("HTTPCACHE_ENABLED") and settings.get("SCRAPER_CASSETTE_MODE") == "replay"):
+            raise NotConfigured
+
+    @classmethod
+    def from_crawler(cls, crawler):  # type: ignore[no-untyped-def]
+        return cls(crawler.settings)
+
+    def process_request(self, request: Request) -> None:
+        raise IgnoreRequest(f"Ignored request not in cache: {request.url} (replay lets nothing out)")

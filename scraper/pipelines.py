@@ -77,6 +77,9 @@ class DeduplicatePipeline(_SpiderPipeline):
         record = item["record"]
         if any(seen.has_url(key) for key in item["keys"]) or seen.has_hash(record["content_hash"]):
             self.spider.counts.inc("duplicates")
+            for key in item["keys"]:  # later runs do not fetch the copy again
+                if not seen.has_url(key):
+                    seen.add_refused(key, "duplicate", record["fetched_at"])
             raise DropItem(f"duplicate: {record['url']}")
         return item
 

@@ -11,8 +11,9 @@ SPIDER_MODULES: list[str] = []
 SCRAPER_OUTLET_FILES: list[str] = []  # TOML files adding or overriding outlets ([[outlets]] tables)
 
 # Who we are: sites see the project and a way to reach whoever runs the crawl.
+# USER_AGENT is built from SCRAPER_CONTACT when a crawl starts, unless USER_AGENT itself is set with -s.
 SCRAPER_CONTACT = "https://github.com/scraper/scraper"
-USER_AGENT = f"scraper/0.1 (+{SCRAPER_CONTACT}; Vietnamese news research crawler)"
+SCRAPER_USER_AGENT = "scraper/0.1 (+{contact}; Vietnamese news research crawler)"
 
 # Polite by default.
 ROBOTSTXT_OBEY = True
@@ -27,6 +28,7 @@ DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 COOKIES_ENABLED = False
+DOWNLOAD_HANDLERS = {"file": None, "s3": None, "ftp": None, "data": None}  # news sites are http(s) only
 REDIRECT_MAX_TIMES = 5
 
 # Retries with backoff on 429 and 5xx, honouring Retry-After (scraper.middlewares.BackoffRetryMiddleware).
@@ -38,6 +40,7 @@ SCRAPER_RETRY_BACKOFF_MAX = 120.0  # never wait longer than this, whatever Retry
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "scraper.middlewares.BackoffRetryMiddleware": 550,
+    "scraper.middlewares.ReplayOnlyMiddleware": 950,  # after the cache (900): in replay, nothing gets past
 }
 
 ITEM_PIPELINES = {
@@ -59,7 +62,8 @@ SCRAPER_DATASET_BATCH = 200  # records per dataset file at most; each file appea
 SCRAPER_RUN_ID = ""  # default: the start time; runs of several outlets share one manifest
 SCRAPER_SINCE = ""  # ISO date: skip articles published before it
 SCRAPER_MAX_ARTICLES = 0  # per outlet and run; 0 = no limit
-SCRAPER_JOBS_DIR = "output/jobs"  # each outlet's JOBDIR: an interrupted run resumes; "" = off
+SCRAPER_RESUME = True  # each outlet keeps a JOBDIR until its run finishes, so an interrupted run resumes
+SCRAPER_JOBS_DIR = ""  # where those JOBDIRs go; default: <SCRAPER_OUTPUT_DIR>/jobs
 
 # Offline replay and recording of HTTP traffic as vcrpy cassettes (scraper.cassettes).
 SCRAPER_CASSETTE_DIRS: list[str] = ["fixtures/cassettes"]

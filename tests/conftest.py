@@ -18,3 +18,12 @@ def shared_pages() -> None:
     if os.environ.get("SCRAPER_REQUIRE_PAGES"):
         pytest.fail(message)
     pytest.skip(message)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def no_network() -> None:
+    """Tests never touch the internet: crawls they start go through a proxy that does not exist, except
+    for the local sites on 127.0.0.1."""
+    dead = "http://127.0.0.1:9"
+    os.environ.update({"http_proxy": dead, "https_proxy": dead, "HTTP_PROXY": dead, "HTTPS_PROXY": dead,
+                       "no_proxy": "127.0.0.1,localhost", "NO_PROXY": "127.0.0.1,localhost"})

@@ -136,12 +136,12 @@ def test_record_then_replay(tmp_path: Path) -> None:
     request = scrapy.Request("https://vov.vn/b-post2.vov")
     assert storage.retrieve_response(spider, request) is None  # record mode always fetches
     storage.store_response(spider, request, Response(
-        request.url, status=503, body=WINDOWS_1258,
+        request.url, status=404, body=WINDOWS_1258,
         headers={"Retry-After": "5", "Content-Encoding": "gzip", "Set-Cookie": ["a=1", "b=2"]}))
     assert list(tmp_path.iterdir()) == []  # written when the spider closes
     storage.close_spider(spider)
     assert read_cassette(tmp_path / "vov.yaml") == [Interaction(
-        url=request.url, body=WINDOWS_1258, status=503,
+        url=request.url, body=WINDOWS_1258, status=404,
         headers={"Retry-After": ["5"], "Content-Encoding": ["gzip"], "Set-Cookie": ["a=1", "b=2"]})]
 
     replay = _storage(tmp_path)
@@ -149,7 +149,7 @@ def test_record_then_replay(tmp_path: Path) -> None:
     response = replay.retrieve_response(spider, scrapy.Request(request.url))
     replay.close_spider(spider)
     assert response is not None
-    assert (response.status, response.body) == (503, WINDOWS_1258)
+    assert (response.status, response.body) == (404, WINDOWS_1258)
     assert response.headers.getlist("Set-Cookie") == [b"a=1", b"b=2"]
     assert response.headers["Retry-After"] == b"5"
 
@@ -224,3 +224,14 @@ def test_backoff_settings_can_be_overridden() -> None:
     settings.set("SCRAPER_RETRY_BACKOFF_MAX", 3)
     middleware = BackoffRetryMiddleware(settings)
     assert [middleware.backoff(attempt, None) for attempt in range(1, 5)] == [0.5, 1.0, 2.0, 3.0]
+
+
+def test_record_leaves_out_answers_the_crawl_retries(tmp_path: Path) -> None:
+    """A 503 that the crawl retried is not what the page is; the answer after the retry is recorded."""
+    storage, spider = _storage(tmp_path, "record"), VovSpider()
+    storage.open_spider(spider)
+    request = scrapy.Request("https://vov.vn/b-post2.vov")
+    storage.store_response(spider, request, Response(request.url, status=503, body=b"busy"))
+    storage.store_response(spider, request, Response(request.url, status=200, body=b"<html>ok</html>"))
+    storage.close_spider(spider)
+    assert [(i.status, i.body) for i in read_cassette(tmp_path / "vov.yaml")] == [(200, b"<html>ok</html>")]

@@ -4,6 +4,7 @@ recorded fixture crawls, and live crawls of a local site on 127.0.0.1."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -38,8 +39,8 @@ def scraper(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
                           timeout=120)
 
 
-def manifest_of(result: subprocess.CompletedProcess[str]) -> dict[str, Any]:
-    assert result.returncode == 0, result.stderr[-3000:]
+def manifest_of(result: subprocess.CompletedProcess[str], status: int = 0) -> dict[str, Any]:
+    assert result.returncode == status, result.stderr[-3000:]
     line = next(line for line in result.stdout.splitlines() if line.startswith("manifest: "))
     return json.loads(Path(line.removeprefix("manifest: ")).read_text(encoding="utf-8"))
 
@@ -143,8 +144,10 @@ def test_replay_reports_what_the_cassette_lacks(tmp_path: Path) -> None:
     source = FIXTURES_DIR / "cassettes" / "vov.yaml"
     kept = [i for i in read_cassette(source) if not i.url.endswith(".vov")]
     write_cassette(tmp_path / "cassettes" / "vov.yaml", kept)
-    manifest = manifest_of(scraper("crawl", "--replay", "vov", "--cassettes", str(tmp_path / "cassettes"),
-                                   "--out", str(tmp_path / "out")))
+    result = scraper("crawl", "--replay", "vov", "--cassettes", str(tmp_path / "cassettes"), "--out",
+                     str(tmp_path / "out"))
+    manifest = manifest_of(result, status=1)  # nothing stored and errors: a scheduled job sees it
+    assert "1 errors" in result.stdout
     figures = manifest["outlets"]["vov"]
     assert figures["stored"] == 0 and figures["errors_by_reason"] == {"not_in_cassette": 1}
     assert figures["failures"][0]["url"].endswith("-post1043210.vov")
@@ -185,9 +188,9 @@ def outlet_file(tmp_path: Path, site: LocalSite, **sources: list[str]) -> Path:
     return path
 
 
-def crawl_local(tmp_path: Path, outlets: Path, *args: str) -> dict[str, Any]:
+def crawl_local(tmp_path: Path, outlets: Path, *args: str, status: int = 0) -> dict[str, Any]:
     return manifest_of(scraper("crawl", "localnews", "--out", str(tmp_path / "out"), "-s",
-                               f"SCRAPER_OUTLET_FILES={outlets}", *FAST, *args))
+                               f"SCRAPER_OUTLET_FILES={outlets}", *FAST, *args), status)
 
 
 def add_article(site: LocalSite, path: str, seed: str, published: str = "2023-09-14T08:05:00+07:00",
@@ -222,7 +225,8 @@ def test_503_then_200_is_retried_after_retry_after(tmp_path: Path, site: LocalSi
 def test_429_gives_up_after_the_retries_and_lists_the_url(tmp_path: Path, site: LocalSite) -> None:
     site.add("/rss.xml", Reply(rss([(site.url("/tin/a-1.html"), "")])))
     site.add("/tin/a-1.html", Reply(b"slow down", 429, headers={"Retry-After": "0"}))
-    manifest = crawl_local(tmp_path, outlet_file(tmp_path, site, feeds=["/rss.xml"]), "-s", "RETRY_TIMES=2")
+    manifest = crawl_local(tmp_path, outlet_file(tmp_path, site, feeds=["/rss.xml"]), "-s", "RETRY_TIMES=2",
+                           status=1)
     assert site.requested("/tin/a-1.html") == 3
     figures = manifest["outlets"]["localnews"]
     assert figures["errors_by_reason"] == {"http_429": 1}
@@ -381,3 +385,72 @@ def test_scrapy_lists_every_outlet_as_a_spider() -> None:
                             timeout=60)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.split() == sorted(builtin_outlets())
+
+
+def test_only_http_links_are_followed(tmp_path: Path, site: LocalSite) -> None:
+    """A feed linking file:// (or any other scheme) on the outlet's host gets nothing read."""
+    secret = tmp_path / "bi-mat-1.html"
+    secret.write_bytes(article_page("Bí mật", seed_lines("000"), "2023-09-14T08:05:00+07:00"))
+    site.add("/rss.xml", Reply(rss([(f"file://127.0.0.1{secret}", ""), (site.url("/tin/a-1.html"), "")])))
+    add_article(site, "/tin/a-1.html", "001")
+    crawl_local(tmp_path, outlet_file(tmp_path, site, feeds=["/rss.xml"]))
+    assert [r["url"] for r in records(tmp_path / "out")] == [site.url("/tin/a-1.html")]
+
+
+def test_replay_lets_nothing_out_whatever_the_cache_settings(tmp_path: Path, site: LocalSite) -> None:
+    """`scrapy crawl` with the HTTP cache on and an empty cassette: no request reaches the site."""
+    site.add("/rss.xml", Reply(rss([(site.url("/tin/a-1.html"), "")])))
+    add_article(site, "/tin/a-1.html", "001")
+    outlets = outlet_file(tmp_path, site, feeds=["/rss.xml"])
+    command = [sys.executable, "-m", "scrapy", "crawl", "localnews", "-L", "WARNING", "-s", "HTTPCACHE_ENABLED=True",
+               "-s", f"SCRAPER_CASSETTE_DIRS={tmp_path / 'empty'}", "-s", f"SCRAPER_OUTLET_FILES={outlets}",
+               "-s", f"SCRAPER_OUTPUT_DIR={tmp_path / 'out'}"]
+    result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert site.requests == [] and not (tmp_path / "out" / "dataset").exists()
+
+
+def test_copies_are_not_fetched_again(tmp_path: Path, site: LocalSite) -> None:
+    article = site.url("/tin/a-1.html")
+    site.add("/rss.xml", Reply(rss([(article, ""), (site.url("/tin/ban-sao-9.html"), "")])))
+    add_article(site, "/tin/a-1.html", "003")
+    add_article(site, "/tin/ban-sao-9.html", "003", canonical=article)
+    outlets = outlet_file(tmp_path, site, feeds=["/rss.xml"])
+    crawl_local(tmp_path, outlets)
+    again = crawl_local(tmp_path, outlets)
+    assert site.requested("/tin/a-1.html") + site.requested("/tin/ban-sao-9.html") == 2
+    assert again["outlets"]["localnews"]["fetched"] == 0 and again["outlets"]["localnews"]["duplicates"] == 0
+
+
+@pytest.mark.parametrize(("setting", "message"), [
+    ("SCRAPER_DATASET_FORMAT=csv", "SCRAPER_DATASET_FORMAT"),
+    ("SCRAPER_CASSETTE_MODE=bogus", "SCRAPER_CASSETTE_MODE"),
+    ("SCRAPER_MAX_ARTICLES=abc", "whole number"),
+    ("SCRAPER_RUN_ID=../x", "SCRAPER_RUN_ID"),
+])
+def test_bad_settings_are_refused_before_the_crawl(tmp_path: Path, setting: str, message: str) -> None:
+    result = scraper("crawl", "vov", "--replay", "--out", str(tmp_path), "-s", setting)
+    assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_run_id_is_used_once_and_output_must_be_writable(tmp_path: Path) -> None:
+    manifest_of(scraper("crawl", "vov", "--replay", "--out", str(tmp_path), "-s", "SCRAPER_RUN_ID=nightly"))
+    again = scraper("crawl", "vov", "--replay", "--out", str(tmp_path), "-s", "SCRAPER_RUN_ID=nightly")
+    assert again.returncode == 2 and "already has a manifest" in again.stderr
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    result = scraper("crawl", "vov", "--replay", "--out", str(locked / "out"))
+    if os.geteuid() != 0:  # root writes anywhere
+        assert result.returncode == 2 and "cannot write" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_second_run_of_an_outlet_is_refused_while_one_is_going(tmp_path: Path) -> None:
+    from scraper.storage.files import hold_lock
+
+    descriptor = hold_lock(tmp_path / "locks" / "vov.lock")
+    try:
+        result = scraper("crawl", "vov", "--replay", "--out", str(tmp_path))
+    finally:
+        os.close(descriptor)
+    assert result.returncode == 2 and "another run of vov" in result.stderr
+    manifest_of(scraper("crawl", "vov", "--replay", "--out", str(tmp_path)))

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from scraper.dataset import RECORD_FIELDS
 from scraper.storage.dataset_files import DatasetWriter, partition
 from scraper.storage.files import atomic_write_bytes, atomic_write_text
 from scraper.storage.manifest import manifest_path, read_manifests, record_outlet
@@ -148,7 +149,9 @@ def test_parquet_round_trip(tmp_path: Path) -> None:
         writer.add(record)
     (part,) = writer.flush()
     assert part == "outlet=dantri/date=2022-12-24/run1-00000.parquet"
-    assert pq.read_table(tmp_path / part).to_pylist() == records
+    rows = pq.read_table(tmp_path / part).to_pylist()
+    assert [{key: row[key] for key in record} for row, record in zip(rows, records, strict=True)] == records
+    assert all(set(row) == set(RECORD_FIELDS) for row in rows), "one schema for every file"
 
 
 # --------------------------------------------------------------------------------------------

@@ -45,8 +45,11 @@ class Outlet:
     cleaner: CleanerHints = field(default_factory=CleanerHints)
 
     def owns(self, url: str) -> bool:
-        """Whether the URL is on one of the outlet's domains (subdomains included)."""
-        host = (urlsplit(url).hostname or "").lower()
+        """Whether the URL is an http(s) address on one of the outlet's domains (subdomains included)."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            return False
+        host = (parts.hostname or "").lower()
         return any(host == domain or host.endswith("." + domain) for domain in self.domains)
 
     def is_article_url(self, url: str) -> bool:

@@ -1,8 +1,8 @@
 """The news spider: finds an outlet's articles in its feeds, sitemaps and category pages, and hands
 each article page to the item pipelines (clean, deduplicate, write).
 
-It fetches only what the run needs: an article already in the seen-state, published before
-`since`, or off the outlet's domains is counted as skipped and never requested.
+It fetches only what the run needs: an article already in the seen-state or published before
+`since` is counted as skipped and never requested; links off the outlet's domains are ignored.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError, IgnoreRequest, ResponseDataLossError
 from scrapy.http import Response
+from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
 from twisted.internet import defer
@@ -26,7 +27,8 @@ from twisted.python.failure import Failure
 
 from ..dataset import utc_now
 from ..discovery import DiscoveryError, Link, page_links, parse_feed, parse_sitemap
-from ..outlets import Outlet
+from ..outlets import Outlet, outlet_for_url
+from ..storage.files import Busy, hold_lock
 from ..storage.state import SeenStore
 from ..urls import canonicalize_url, strip_tracking
 from .runs import RunCounts, new_run_id, since_date
@@ -81,6 +83,7 @@ class NewsSpider(Spider):
 
     name = "news"
     outlet: ClassVar[Outlet]
+    _locks: ClassVar[dict[str, int]] = {}  # the run lock of each outlet crawled by this process
 
     @classmethod
     def for_outlet(cls, outlet: Outlet) -> type[NewsSpider]:
@@ -98,9 +101,18 @@ class NewsSpider(Spider):
         the seen-state saying what is already stored.
         """
         super().update_settings(settings)
-        jobs = settings.get("SCRAPER_JOBS_DIR")
-        if jobs and not settings.get("JOBDIR"):
+        if settings.getpriority("USER_AGENT") <= SETTINGS_PRIORITIES["project"]:
+            agent = settings.get("SCRAPER_USER_AGENT").format(contact=settings.get("SCRAPER_CONTACT"))
+            settings.set("USER_AGENT", agent, priority="spider")
+        jobs = settings.get("SCRAPER_JOBS_DIR") or str(Path(settings.get("SCRAPER_OUTPUT_DIR")) / "jobs")
+        if settings.getbool("SCRAPER_RESUME") and not settings.get("JOBDIR"):
             settings.set("JOBDIR", str(Path(jobs) / cls.name), priority="spider")
+        lock = Path(settings.get("SCRAPER_OUTPUT_DIR")) / "locks" / f"{cls.name}.lock"
+        try:
+            cls._locks[cls.name] = hold_lock(lock)
+        except Busy:
+            raise Busy(f"another run of {cls.name} is writing to {settings.get('SCRAPER_OUTPUT_DIR')}; "
+                       "one run of an outlet at a time") from None
         jobdir = settings.get("JOBDIR")
         if jobdir and (Path(jobdir) / RUN_MARKER).exists():
             logger.warning("%s: the last run was killed; its JOBDIR %s cannot be trusted and is discarded",
@@ -197,10 +209,16 @@ class NewsSpider(Spider):
             yield Request(next_page, callback=self.parse_category, errback=self.source_failed,
                           meta={"source": "category", "page": page + 1, "first_page": response.meta["first_page"]})
 
+    def _claimed_elsewhere(self, url: str) -> bool:
+        """Whether a built-in outlet with a more specific domain owns the URL (ngoisao.vnexpress.net)."""
+        owner = outlet_for_url(url)
+        return owner is not None and owner.name != self.outlet.name
+
     def follow(self, links: Iterable[Link]) -> Iterator[Request]:
-        """Requests for the listed articles this run still needs; the rest are counted as skipped."""
+        """Requests for the listed articles this run still needs; those already stored, refused before or
+        published before `since` are counted as skipped (links off the outlet's domains are ignored)."""
         for link in links:
-            if not self.outlet.owns(link.url):
+            if not self.outlet.owns(link.url) or self._claimed_elsewhere(link.url):
                 continue
             canonical = canonicalize_url(link.url)
             if canonical in self._scheduled:

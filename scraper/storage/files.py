@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import tempfile
 from pathlib import Path
@@ -39,3 +40,20 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 def atomic_write_text(path: Path, text: str) -> None:
     """`atomic_write_bytes` for UTF-8 text."""
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+class Busy(RuntimeError):
+    """Another process holds the lock."""
+
+
+def hold_lock(path: Path) -> int:
+    """Take an exclusive lock on `path` for as long as this process lives (or until `os.close`);
+    `Busy` when another process holds it. The kernel drops the lock of a killed process."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(descriptor)
+        raise Busy(f"{path} is held by another run") from None
+    return descriptor
