@@ -100,14 +100,17 @@ class DatasetPipeline(_SpiderPipeline):
         for key in item["keys"]:
             spider.seen.add_pending(key, record["content_hash"], record["published"], record["fetched_at"],
                                     f"dataset/{part}")
-        spider.counts.inc("stored")
         if self.writer.full:
             self._flush()
         return record
 
     def _flush(self) -> None:
-        written = self.writer.flush()
+        """Write the batch; only records whose file appeared count as stored."""
+        written, failed = self.writer.flush()
         self.spider.seen.commit(f"dataset/{part}" for part in written)
+        self.spider.counts.inc("stored", sum(written.values()))
+        for part, why in failed.items():
+            self.spider.counts.fail(part, "write_failed", why)
 
     def close_spider(self) -> None:
         self._flush()

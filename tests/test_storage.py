@@ -102,7 +102,9 @@ def test_flush_writes_one_valid_jsonl_file_per_partition(tmp_path: Path) -> None
     records = [_record(0), _record(1, published=None), _record(2), _record(3, outlet="vov")]
     for record in records:
         writer.add(record)
-    written = writer.flush()
+    counts, failed = writer.flush()
+    written = list(counts)
+    assert failed == {} and sum(counts.values()) == 4
     assert sorted(written) == [
         "outlet=dantri/date=2022-12-24/run1-00000.jsonl",
         "outlet=dantri/date=unknown/run1-00000.jsonl",
@@ -124,10 +126,10 @@ def test_batches_are_numbered_and_never_appended_to(tmp_path: Path) -> None:
     assert not writer.full
     writer.add(_record(1))
     assert writer.full
-    first = writer.flush()
+    first = list(writer.flush()[0])
     assert not writer.full
     assert writer.add(_record(2)).endswith("run1-00001.jsonl")
-    second = writer.flush()
+    second = list(writer.flush()[0])
     assert first == ["outlet=dantri/date=2022-12-24/run1-00000.jsonl"]
     assert second == ["outlet=dantri/date=2022-12-24/run1-00001.jsonl"]
     assert len((tmp_path / first[0]).read_text(encoding="utf-8").splitlines()) == 2
@@ -137,8 +139,18 @@ def test_batches_are_numbered_and_never_appended_to(tmp_path: Path) -> None:
 
 def test_flush_with_nothing_queued_writes_nothing(tmp_path: Path) -> None:
     writer = DatasetWriter(tmp_path, "run1")
-    assert writer.flush() == []
+    assert writer.flush() == ({}, {})
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_file_that_cannot_be_written_is_reported_not_raised(tmp_path: Path) -> None:
+    writer = DatasetWriter(tmp_path, "run1")
+    writer.add(_record(0))
+    writer.add(_record(1, outlet="vov"))
+    (tmp_path / "outlet=vov").write_text("a file where a folder should be")
+    written, failed = writer.flush()
+    assert list(written) == ["outlet=dantri/date=2022-12-24/run1-00000.jsonl"]
+    assert list(failed) == ["outlet=vov/date=2022-12-24/run1-00000.jsonl"]
 
 
 def test_parquet_round_trip(tmp_path: Path) -> None:
@@ -147,7 +159,7 @@ def test_parquet_round_trip(tmp_path: Path) -> None:
     records = [_record(0), _record(1)]
     for record in records:
         writer.add(record)
-    (part,) = writer.flush()
+    (part,) = writer.flush()[0]
     assert part == "outlet=dantri/date=2022-12-24/run1-00000.parquet"
     rows = pq.read_table(tmp_path / part).to_pylist()
     assert [{key: row[key] for key in record} for row, record in zip(rows, records, strict=True)] == records

@@ -86,15 +86,22 @@ class DatasetWriter:
         """Whether the batch has reached its size and should be flushed."""
         return self._count >= self.batch_size
 
-    def flush(self) -> list[str]:
-        """Write every queued record; returns the files written (relative to `root`)."""
+    def flush(self) -> tuple[dict[str, int], dict[str, str]]:
+        """Write every queued record: returns the files written with their record counts, and the
+        files that could not be written with why (their records are dropped; the seen-state, whose
+        rows for them stay pending, has them fetched again by the next run)."""
         encode = _jsonl if self.file_format == "jsonl" else _parquet
-        written = []
+        written: dict[str, int] = {}
+        failed: dict[str, str] = {}
         for part, records in self._pending.items():
-            atomic_write_bytes(inside(self.root, part), encode(records))
-            written.append(part)
+            try:
+                atomic_write_bytes(inside(self.root, part), encode(records))
+            except OSError as error:
+                failed[part] = f"{error.strerror or error}"
+                continue
+            written[part] = len(records)
         self._pending.clear()
         self._count = 0
         self._batch += 1
         self.files.extend(written)
-        return written
+        return written, failed
