@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from localsite import LocalSite, Reply, article_page, rss
+from localsite import LocalSite, Reply, article_page, numbered_paragraphs, rss
 
 from scraper.dataset import RECORD_FIELDS, schema_errors
 from scraper.fixtures import FIXTURES_DIR, page_fixtures, seed_fixtures
@@ -454,3 +454,20 @@ def test_a_second_run_of_an_outlet_is_refused_while_one_is_going(tmp_path: Path)
         os.close(descriptor)
     assert result.returncode == 2 and "another run of vov" in result.stderr
     manifest_of(scraper("crawl", "vov", "--replay", "--out", str(tmp_path)))
+
+
+def test_retry_after_holds_the_whole_host(tmp_path: Path, site: LocalSite) -> None:
+    """After a 429 with Retry-After: 2, no request goes to that host for 2 seconds."""
+    others = [f"/tin/b-{n}.html" for n in range(2, 7)]
+    site.add("/rss.xml", Reply(rss([(site.url(p), "") for p in [*others, "/tin/a-1.html"]])))  # asked first
+    site.add("/tin/a-1.html", Reply(b"slow down", 429, headers={"Retry-After": "2"}),
+             Reply(article_page("Bài 0", numbered_paragraphs(0), "2023-09-14T08:05:00+07:00")))
+    for n, path in enumerate(others, start=1):
+        site.add(path, Reply(article_page(f"Bài {n}", numbered_paragraphs(n), "2023-09-14T08:05:00+07:00"),
+                             delay=0.3))
+    # a small delay: with none, Scrapy 2.19 starts every queued request to a host at once
+    crawl_local(tmp_path, outlet_file(tmp_path, site, feeds=["/rss.xml"]), "-s", "DOWNLOAD_DELAY=0.05")
+    assert len(records(tmp_path / "out")) == 6
+    refused = next(t for p, t in site.requests if p == "/tin/a-1.html") + 0.05  # the 429 is out by then
+    later = [round(t - refused, 2) for p, t in site.requests if p.startswith("/tin/") and t > refused]
+    assert later and min(later) >= 1.8, later
