@@ -106,14 +106,14 @@ def parse_feed(body: bytes) -> list[Link]:
     return links
 
 
-def parse_sitemap(body: bytes) -> tuple[list[Link], list[str]]:
-    """A sitemap's article links and, for a sitemap index, the URLs of its child sitemaps."""
+def parse_sitemap(body: bytes) -> tuple[list[Link], list[Link]]:
+    """A sitemap's article links and, for a sitemap index, its child sitemaps (with their lastmod)."""
     root = _parse_xml(body)
     kind = _local(root.tag)
     if kind not in ("urlset", "sitemapindex"):
         raise DiscoveryError(f"not a sitemap: the document is <{kind}>")
     links: list[Link] = []
-    children: list[str] = []
+    children: list[Link] = []
     for entry in root:
         if _local(entry.tag) not in ("url", "sitemap"):
             continue
@@ -121,7 +121,7 @@ def parse_sitemap(body: bytes) -> tuple[list[Link], list[str]]:
         if not loc:
             continue
         if kind == "sitemapindex":
-            children.append(loc)
+            children.append(Link(loc, _listed_time(_child_text(entry, "lastmod"))))
         else:
             published = _child_text(entry, "publication_date") or _child_text(entry, "lastmod")
             links.append(Link(loc, _listed_time(published)))

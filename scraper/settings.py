@@ -62,6 +62,7 @@ SCRAPER_DATASET_BATCH = 200  # records per dataset file at most; each file appea
 SCRAPER_RUN_ID = ""  # default: the start time; runs of several outlets share one manifest
 SCRAPER_SINCE = ""  # ISO date: skip articles published before it
 SCRAPER_MAX_ARTICLES = 0  # per outlet and run; 0 = no limit
+SCRAPER_MAX_CHILD_SITEMAPS = 20  # of a sitemap index, the newest by lastmod; 0 = all
 SCRAPER_RESUME = True  # each outlet keeps a JOBDIR until its run finishes, so an interrupted run resumes
 SCRAPER_JOBS_DIR = ""  # where those JOBDIRs go; default: <SCRAPER_OUTPUT_DIR>/jobs
 

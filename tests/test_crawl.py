@@ -471,3 +471,23 @@ def test_retry_after_holds_the_whole_host(tmp_path: Path, site: LocalSite) -> No
     refused = next(t for p, t in site.requests if p == "/tin/a-1.html") + 0.05  # the 429 is out by then
     later = [round(t - refused, 2) for p, t in site.requests if p.startswith("/tin/") and t > refused]
     assert later and min(later) >= 1.8, later
+
+
+def test_sitemap_index_children_newest_first_and_not_before_since(tmp_path: Path, site: LocalSite) -> None:
+    def child(day: str, n: int) -> tuple[str, str]:
+        path = f"/sitemap-{day}.xml"
+        site.add(path, Reply(f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                             f'<url><loc>{site.url(f"/tin/bai-{n}.html")}</loc></url></urlset>'.encode(),
+                             content_type="application/xml"))
+        add_article(site, f"/tin/bai-{n}.html", f"00{n}", f"{day}T08:00:00+07:00")
+        return path, day
+
+    children = [child("2023-09-10", 1), child("2023-09-14", 2), child("2023-09-15", 3)]
+    entries = "".join(f"<sitemap><loc>{site.url(p)}</loc><lastmod>{day}</lastmod></sitemap>" for p, day in children)
+    site.add("/sitemap.xml", Reply(f'<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/'
+                                   f'sitemap/0.9">{entries}</sitemapindex>'.encode(), content_type="application/xml"))
+    crawl_local(tmp_path, outlet_file(tmp_path, site, sitemaps=["/sitemap.xml"]), "--since", "2023-09-12",
+                "-s", "SCRAPER_MAX_CHILD_SITEMAPS=1")
+    assert site.requested("/sitemap-2023-09-10.xml") == 0, "older than --since"
+    assert site.requested("/sitemap-2023-09-14.xml") == 0, "beyond the limit: the newest come first"
+    assert [r["url"] for r in records(tmp_path / "out")] == [site.url("/tin/bai-3.html")]

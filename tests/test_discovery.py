@@ -157,7 +157,8 @@ def test_news_sitemap_prefers_publication_date_then_lastmod() -> None:
 
 
 def test_sitemap_index_lists_its_children() -> None:
-    assert parse_sitemap(SITEMAP_INDEX) == ([], ["https://vov.vn/sitemap-1.xml", "https://vov.vn/sitemap-2.xml.gz"])
+    assert parse_sitemap(SITEMAP_INDEX) == ([], [Link("https://vov.vn/sitemap-1.xml", "2023-01-01"),
+                                                 Link("https://vov.vn/sitemap-2.xml.gz", None)])
 
 
 @pytest.mark.parametrize("body", [RSS, b"<html><body/></html>", b""], ids=["rss", "html", "empty"])

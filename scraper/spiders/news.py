@@ -186,11 +186,19 @@ class NewsSpider(Spider):
         except DiscoveryError as error:
             self.counts.fail(response.url, "bad_sitemap", str(error))
             return
-        for child in children:
-            if self.outlet.owns(child):
-                yield Request(child, callback=self.parse_sitemap, errback=self.source_failed,
-                              meta={"source": "sitemap"})
+        for child in self.child_sitemaps(children):
+            yield Request(child.url, callback=self.parse_sitemap, errback=self.source_failed,
+                          meta={"source": "sitemap"})
         yield from self.follow(links)
+
+    def child_sitemaps(self, children: list[Link]) -> list[Link]:
+        """The child sitemaps worth reading: on the outlet, not older than `since` by their lastmod,
+        the newest `SCRAPER_MAX_CHILD_SITEMAPS` of them (an archive index lists years of sitemaps)."""
+        kept = [c for c in children if self.outlet.owns(c.url)
+                and not (self.since and c.published and c.published[:10] < self.since)]
+        kept.sort(key=lambda child: child.published or "", reverse=True)
+        limit = self.settings.getint("SCRAPER_MAX_CHILD_SITEMAPS")
+        return kept[:limit] if limit else kept
 
     def parse_category(self, response: Response) -> Iterator[Request]:
         try:
