@@ -217,7 +217,8 @@ def _prune(tree: HtmlElement, removed: list[Removed]) -> None:
             pass  # a container of blocks: neither a link paragraph nor a paragraph itself; look inside
         elif element.tag in ("p", "li", "h2", "h3", "h4", "div"):
             raw = element.text_content()
-            text = normalize_line(raw) if len(raw) < 2000 else raw
+            # normalised only when short enough to be a link paragraph (200 characters) in the end
+            text = normalize_line(raw) if len(raw) < 300 or len(" ".join(raw.split())) < 300 else raw
             if text and _is_link_paragraph(element, text):
                 doomed.append((element, "link_paragraph"))
                 continue
