@@ -39,11 +39,10 @@ from scraper import CleanerError, clean_html  # noqa: E402
 from scraper.cleaning.decode import decode_page  # noqa: E402
 from scraper.evaluation import boilerplate_lines, removed_share, token_scores  # noqa: E402
 from scraper.fixtures import Fixture, page_fixtures, seed_fixtures  # noqa: E402
-from scraper.sites import SITES_DIR  # noqa: E402
+from scraper.sites import SEED_OUTLETS, SITES_DIR  # noqa: E402
 
 RESULTS = REPO / "benchmarks" / "results.json"
 BASELINE = "trafilatura"
-SITE_SEEDS = {"baotintuc": "000", "vietbao": "001", "vietnamplus": "002", "baochinhphu": "003", "vov": "004"}
 
 
 def _scraper(page: bytes, url: str | None) -> str:
@@ -93,7 +92,7 @@ def scored_pages() -> list[tuple[str, bytes, str | None, str, Fixture]]:
     pages = [(f.name, f.read_input(), f.url, f.expected["text"], f) for f in page_fixtures()
              if not f.refused and f.input_path.exists()]
     seeds = {f.name.split("/")[1][:3]: f for f in seed_fixtures()}
-    for outlet, seed in SITE_SEEDS.items():
+    for outlet, seed in SEED_OUTLETS.items():
         path = max((p for p in (SITES_DIR / outlet).rglob("*") if p.suffix in (".htm", ".vnp", ".vov")),
                    key=lambda p: p.stat().st_size)  # the article page, not a category page
         url = "https://" + str(path.relative_to(SITES_DIR / outlet))

@@ -199,7 +199,7 @@ def _setting(text: str) -> tuple[str, str]:
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
-    from .crawl import CrawlOptions, format_summary, replay_sources, run_crawl
+    from .crawl import CrawlOptions, format_summary, recorded_outlets, replay_sources, run_crawl
     from .sites import CASSETTES_DIR
 
     if args.replay and args.record:
@@ -209,7 +209,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     try:
         if args.replay and not outlets:
             if cassettes:  # the outlets recorded in the folders given
-                outlets = sorted({path.stem for folder in cassettes for path in folder.glob("*.yaml")})
+                outlets = recorded_outlets(cassettes)
             else:
                 cassettes, outlets = replay_sources(args.out)
         if not outlets:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,11 +13,11 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from . import settings as project_settings
-from .cassettes import MODES
+from .cassettes import CASSETTE_SUFFIX, MODES
 from .outlets import all_outlets
 from .sites import CASSETTES_DIR, build_page_cassettes
 from .spiders.runs import new_run_id, since_date
-from .storage.dataset_files import FORMATS
+from .storage.dataset_files import FORMATS, RUN_ID
 from .storage.files import Busy, hold_lock
 from .storage.manifest import manifest_path
 
@@ -76,7 +75,7 @@ def check_settings(settings: Settings, outlets: list[str]) -> None:
         raise ValueError(f"unknown outlet(s): {', '.join(unknown)}; `scraper outlets` lists them")
     out = Path(settings["SCRAPER_OUTPUT_DIR"])
     run_id = settings["SCRAPER_RUN_ID"]
-    if not re.fullmatch(r"[0-9A-Za-z][0-9A-Za-z_.-]*", run_id):
+    if not RUN_ID.fullmatch(run_id):
         raise ValueError(f"SCRAPER_RUN_ID {run_id!r}: letters, digits, '_', '.', '-' only")
     if manifest_path(out, run_id).exists():
         raise ValueError(f"run {run_id!r} already has a manifest in {out}/runs: a run id is used once")
@@ -115,8 +114,12 @@ def replay_sources(out: Path) -> tuple[list[Path], list[str]]:
     built = build_page_cassettes(out / "cassettes" / "pages")
     if built:
         folders.append(built[0].parent)
-    names = sorted({p.stem for folder in folders for p in folder.glob("*.yaml")})
-    return folders, names
+    return folders, recorded_outlets(folders)
+
+
+def recorded_outlets(folders: list[Path]) -> list[str]:
+    """The outlets that have a cassette in these folders."""
+    return sorted({path.stem for folder in folders for path in folder.glob(f"*{CASSETTE_SUFFIX}")})
 
 
 def run_crawl(options: CrawlOptions) -> dict[str, Any]:

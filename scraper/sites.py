@@ -27,6 +27,8 @@ from .outlets import Outlet, get_outlet, outlet_for_url
 from .spiders.news import category_page_url
 
 SITES_DIR = FIXTURES_DIR / "sites"
+# The outlet each seed text was given to, and its site (fixtures/README.md says why).
+SEED_OUTLETS = {"baotintuc": "000", "vietbao": "001", "vietnamplus": "002", "baochinhphu": "003", "vov": "004"}
 CASSETTES_DIR = FIXTURES_DIR / "cassettes"
 EXPECTED_RECORDS = CASSETTES_DIR / "expected.jsonl"
 _RECORDED_AT = format_datetime(datetime(2026, 12, 1, tzinfo=UTC), usegmt=True)

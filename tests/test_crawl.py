@@ -17,11 +17,10 @@ from localsite import LocalSite, Reply, article_page, numbered_paragraphs, rss
 from scraper.dataset import RECORD_FIELDS, schema_errors
 from scraper.fixtures import FIXTURES_DIR, page_fixtures, seed_fixtures
 from scraper.outlets import builtin_outlets, get_outlet
-from scraper.sites import build_page_cassettes
+from scraper.sites import SEED_OUTLETS, build_page_cassettes, read_records
 from scraper.urls import canonicalize_url
 
 REPO = Path(__file__).resolve().parent.parent
-SEED_OUTLETS = {"baotintuc": "000", "vietbao": "001", "vietnamplus": "002", "baochinhphu": "003", "vov": "004"}
 # Pages whose text the cleaner does not yet get exactly right (see tests/test_fixtures.py).
 KNOWN_TEXT_DIFFERENCES = {"pages/xinhxinh/xinhxinh_1", "pages/vnexpress/vnexpress_4", "pages/dantri/dantri_15_trimmed"}
 # Metadata the crawl does not yet get right: (fixture, field).
@@ -45,9 +44,7 @@ def manifest_of(result: subprocess.CompletedProcess[str], status: int = 0) -> di
     return json.loads(Path(line.removeprefix("manifest: ")).read_text(encoding="utf-8"))
 
 
-def records(out: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for path in sorted((out / "dataset").rglob("*.jsonl"))
-            for line in path.read_text(encoding="utf-8").splitlines()]
+records = read_records
 
 
 def seed_lines(prefix: str) -> list[str]:

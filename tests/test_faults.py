@@ -18,6 +18,7 @@ from legacy_encodings import to_cp1258, to_tcvn3
 from localsite import LocalSite, Reply, article_page, numbered_paragraphs
 
 from scraper.dataset import schema_errors
+from scraper.sites import read_records
 
 REPO = Path(__file__).resolve().parent.parent
 SECRET = "SECRET-MARKER-51c9"
@@ -109,8 +110,7 @@ def faulty_crawl(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return {
         "result": result, "site": site, "out": out,
         "manifest": json.loads(Path(manifest_line[10:]).read_text()) if manifest_line else None,
-        "records": [json.loads(line) for f in sorted((out / "dataset").rglob("*.jsonl"))
-                    for line in f.read_text(encoding="utf-8").splitlines()],
+        "records": read_records(out),
         "max_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     }
 

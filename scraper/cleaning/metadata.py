@@ -89,11 +89,6 @@ def parse_date_line(text: str) -> str | None:
     return moment.isoformat()
 
 
-def _has_class(element: HtmlElement, fragments: tuple[str, ...]) -> bool:
-    names = f"{element.get('class', '')} {element.get('id', '')}".lower()
-    return any(fragment.lower() in names for fragment in fragments)
-
-
 Classed = list[tuple[HtmlElement, str]]  # elements with a class or id, and those names lower-cased
 
 
@@ -102,9 +97,12 @@ def _classed_elements(tree: HtmlElement) -> Classed:
     return [(e, f"{e.get('class', '')} {e.get('id', '')}".lower()) for e in tree.xpath("//*[@class or @id]")]
 
 
-def _classed(classed: Classed, tags: tuple[str, ...], fragments: tuple[str, ...]) -> list[HtmlElement]:
-    """The elements of these tags whose class or id holds one of the (lower-case) fragments, in page order."""
-    return [e for e, names in classed if e.tag in tags and any(fragment in names for fragment in fragments)]
+def _classed(classed: Classed, tags: tuple[str, ...], fragments: tuple[str, ...],
+             excluding: tuple[str, ...] = ()) -> list[HtmlElement]:
+    """The elements of these tags whose class or id holds one of the (lower-case) fragments and none of
+    `excluding`, in page order."""
+    return [e for e, names in classed if e.tag in tags and any(fragment in names for fragment in fragments)
+            and not any(fragment in names for fragment in excluding)]
 
 
 def _text(element: HtmlElement) -> str:
@@ -214,9 +212,8 @@ def _breadcrumb(tree: HtmlElement, objects: list[dict[str, Any]], title: str | N
 
 
 def _tags(classed: Classed) -> list[str]:
-    for row in _classed(classed, ("div", "p", "ul", "section", "span"), _TAG_CLASSES):
-        if _has_class(row, ("tagline", "stage")):  # a slogan or a stage, not a tag row
-            continue
+    # "tagline" (a slogan) and "stage" hold "tag" too, and are no tag rows
+    for row in _classed(classed, ("div", "p", "ul", "section", "span"), _TAG_CLASSES, excluding=("tagline", "stage")):
         tags = [_text(a) for a in row.xpath(".//a")]
         tags = [t for t in dict.fromkeys(tags) if t and len(t) <= 60]
         if tags:

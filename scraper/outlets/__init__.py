@@ -18,6 +18,7 @@ from ..cleaning.hints import CleanerHints
 from ..cleaning.metadata import VIETNAM_TIME
 
 DEFINITIONS_DIR = Path(__file__).parent
+OUTLET_NAME = re.compile(r"[a-z][a-z0-9_]*")  # also a folder name in the dataset and a cassette's name
 _FIELDS = {"name", "title", "domains", "feeds", "sitemaps", "categories", "article_url", "pagination",
            "max_pages", "published_in_url", "cleaner"}
 _TIME_GROUPS = ("y", "m", "d")
@@ -106,7 +107,7 @@ def _pattern(name: str, key: str, value: Any) -> re.Pattern[str] | None:
 def outlet_from_dict(data: dict[str, Any]) -> Outlet:
     """Build and check one outlet definition; errors name the outlet and the field."""
     name = data.get("name")
-    if not isinstance(name, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+    if not isinstance(name, str) or not OUTLET_NAME.fullmatch(name):
         raise OutletError(f"outlet {name!r}: field 'name' must be lowercase letters, digits and '_'")
     unknown = set(data) - _FIELDS
     if unknown:

@@ -14,17 +14,18 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from ..outlets import OUTLET_NAME
 from .files import atomic_write_bytes, inside
 
 FORMATS = ("jsonl", "parquet")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_SAFE_NAME = re.compile(r"[a-z][a-z0-9_]*")
+RUN_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z_.-]*")
 
 
 def partition(record: dict[str, Any]) -> str:
     """The folder of a record, relative to the dataset root: outlet and local publication date."""
     outlet = record["outlet"]
-    if not isinstance(outlet, str) or not _SAFE_NAME.fullmatch(outlet):
+    if not isinstance(outlet, str) or not OUTLET_NAME.fullmatch(outlet):
         raise ValueError(f"not an outlet name: {outlet!r}")
     published = record.get("published") or ""
     day = published[:10] if _DATE.fullmatch(published[:10]) else "unknown"
@@ -59,7 +60,7 @@ class DatasetWriter:
     def __init__(self, root: Path, run_id: str, file_format: str = "jsonl", batch_size: int = 200) -> None:
         if file_format not in FORMATS:
             raise ValueError(f"unknown dataset format {file_format!r}; known: {', '.join(FORMATS)}")
-        if not re.fullmatch(r"[0-9A-Za-z][0-9A-Za-z_.-]*", run_id):
+        if not RUN_ID.fullmatch(run_id):
             raise ValueError(f"not a run id: {run_id!r}")
         self.root = root
         self.run_id = run_id
