@@ -45,6 +45,12 @@ class LocalSite:
                     self.close_connection = True
                     self.connection.close()
                     return
+                try:
+                    self._send(reply)
+                except (BrokenPipeError, ConnectionResetError):  # the client gave up (too large, timed out)
+                    self.close_connection = True
+
+            def _send(self, reply: Reply) -> None:
                 self.send_response(reply.status)
                 self.send_header("Content-Type", reply.content_type)
                 self.send_header("Content-Length", str(len(reply.body)))
@@ -57,10 +63,7 @@ class LocalSite:
                     self.close_connection = True
                     self.connection.shutdown(socket.SHUT_RDWR)
                     return
-                try:
-                    self.wfile.write(reply.body)
-                except (BrokenPipeError, ConnectionResetError):  # the client gave up (too large, timed out)
-                    self.close_connection = True
+                self.wfile.write(reply.body)
 
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002
                 pass

@@ -10,7 +10,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from scraper import Article, CleanerError, clean_html, clean_text
@@ -87,6 +87,7 @@ SEEDS = [f.read_input() for f in seed_fixtures()]
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated(SEEDS))
+@example(b"&#0u")  # decodes to a replacement character, which must not survive into the text
 def test_mutated_seed_texts_clean_to_text_from_the_input(data: bytes) -> None:
     try:
         text = decode_page(data)

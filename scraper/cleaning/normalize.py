@@ -12,8 +12,9 @@ import html
 import re
 import unicodedata
 
-# Zero-width characters, soft hyphens and control characters: removed.
-_INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Zero-width characters, soft hyphens, control characters and the replacement character (what a
+# broken byte or a reference such as "&#0;" decodes to): removed, as none of them is text.
+_INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad\ufffd\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACES = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _NEWLINES = re.compile(r"\s*\n\s*")
 
@@ -31,8 +32,8 @@ _OLD_STYLE_RE = re.compile(
 
 
 def normalize_line(text: str) -> str:
-    """One line of text: entities decoded, NFC, no zero-width or control characters, line breaks and
-    whitespace runs as single spaces."""
+    """One line of text: entities decoded, NFC, no zero-width, control or replacement characters,
+    line breaks and whitespace runs as single spaces."""
     if "&" in text:
         text = html.unescape(text)
     text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
