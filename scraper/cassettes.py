@@ -13,11 +13,14 @@ each response. One cassette per outlet, `<dir>/<outlet>.yaml`, in vcrpy's own fo
 from __future__ import annotations
 
 import logging
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
+import brotli
 from scrapy import Request, Spider
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
@@ -30,6 +33,7 @@ from vcr.record_mode import RecordMode
 from vcr.request import Request as VcrRequest
 from vcr.serialize import serialize
 
+from .cleaning.decode import MAX_INPUT_BYTES
 from .storage.files import atomic_write_text, inside
 
 logger = logging.getLogger(__name__)
@@ -93,6 +97,57 @@ def read_cassette(path: Path) -> list[Interaction]:
              for request, response in cassette.data]
     context.__exit__(None, None, None)
     return items
+
+
+class CassetteError(ValueError):
+    """A cassette that does not hold the page asked for, or holds it in a form that cannot be read."""
+
+
+_MAX_REDIRECTS = 5
+
+
+def _header(interaction: Interaction, name: str) -> str:
+    values = next((v for k, v in interaction.headers.items() if k.lower() == name.lower()), [])
+    return values[0] if values else ""
+
+
+def _decompress(coding: str, body: bytes, limit: int) -> bytes:
+    if coding == "br":
+        return brotli.Decompressor().process(body, output_buffer_limit=limit + 1)
+    reader = zlib.decompressobj(16 + zlib.MAX_WBITS if coding in ("gzip", "x-gzip") else zlib.MAX_WBITS)
+    return reader.decompress(body, limit + 1)
+
+
+def decoded_body(interaction: Interaction, limit: int = MAX_INPUT_BYTES) -> bytes:
+    """The body as the page, its Content-Encoding (gzip, deflate, br) undone, up to `limit` bytes."""
+    body = interaction.body
+    codings = [c.strip().lower() for c in _header(interaction, "Content-Encoding").split(",")]
+    for coding in reversed([c for c in codings if c and c != "identity"]):
+        if coding not in ("gzip", "x-gzip", "deflate", "br"):
+            raise CassetteError(f"{interaction.url}: Content-Encoding {coding!r} is not supported")
+        try:
+            body = _decompress(coding, body, limit)
+        except (zlib.error, brotli.error) as error:
+            raise CassetteError(f"{interaction.url}: broken {coding} body ({error})") from None
+        if len(body) > limit:
+            raise CassetteError(f"{interaction.url}: the body expands beyond {limit:,} bytes")
+    return body
+
+
+def recorded_page(path: Path, url: str) -> bytes:
+    """The page a cassette holds for `url` (its redirects followed), decoded."""
+    by_url = {item.url: item for item in read_cassette(path) if item.method == "GET"}
+    for _ in range(_MAX_REDIRECTS + 1):
+        interaction = by_url.get(url)
+        if interaction is None:
+            raise CassetteError(f"{path} holds no response for {url}")
+        location = _header(interaction, "Location")
+        if not (300 <= interaction.status < 400 and location):
+            if interaction.status != 200:
+                raise CassetteError(f"{path}: {url} was answered with HTTP {interaction.status}")
+            return decoded_body(interaction)
+        url = urljoin(url, location)
+    raise CassetteError(f"{path}: more than {_MAX_REDIRECTS} redirects from {url}")
 
 
 def _header_lists(headers: Headers) -> dict[str, list[str]]:

@@ -19,13 +19,11 @@ from .cleaning.html import clean_html
 from .cleaning.normalize import modernize_tone_marks
 from .cleaning.text import parse_text
 from .fixtures import (
+    ACCEPTED_SUFFIX,
     EXPECTED_SUFFIX,
     FIXTURES_DIR,
     all_fixtures,
-    page_fixtures,
-    seed_fixtures,
     shared_pages_dir,
-    write_expected,
 )
 from .storage.files import inside
 
@@ -51,7 +49,8 @@ def _inputs(paths: list[Path]) -> Iterator[Path]:
     for path in paths:
         if path.is_dir():
             yield from (p for p in sorted(path.rglob("*"))
-                        if p.is_file() and not p.name.endswith(EXPECTED_SUFFIX) and not p.name.startswith("."))
+                        if p.is_file() and not p.name.endswith((EXPECTED_SUFFIX, ACCEPTED_SUFFIX))
+                        and not p.name.startswith("."))
         else:
             yield path
 
@@ -148,47 +147,58 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_fixtures_update(args: argparse.Namespace) -> int:
-    """Rewrite expected files from the current cleaner, for a person to review with `git diff`."""
-    changed = 0
-    for fixture in [*seed_fixtures(args.fixtures), *page_fixtures(args.fixtures)]:
-        if fixture.refused or not fixture.input_path.exists():
-            continue
-        article = clean_file(fixture.input_path, url=fixture.url)
-        if fixture.kind == "seed":
-            new = {"text": article.text}
-        else:
-            new = {k: v for k, v in article.to_dict().items()
-                   if k in ("title", "lead", "text", "author", "published", "category", "tags", "source")}
-        if new != {k: fixture.expected.get(k) for k in new}:
-            write_expected(fixture, new)
-            changed += 1
-            print(f"rewrote {fixture.expected_path}")
-    changed += _update_cassettes()
-    print(f"{changed} expected files rewritten; read `git diff {args.fixtures}` before committing them.")
+def cmd_fixture_check(args: argparse.Namespace) -> int:
+    from .outlets import OutletError, all_outlets
+    from .regression import FixtureError, check_fixtures
+
+    try:
+        outlets = all_outlets(args.outlets_files)
+        results = []
+        for checked in check_fixtures(args.dir, outlets, update=args.update, outlet_files=args.outlets_files):
+            results.append(checked)
+            if checked.changes:
+                print(f"{'updated' if args.update else 'changed'}  {checked.name}")
+                print("\n".join(f"    {line}" for line in checked.changes))
+            elif checked.problem:
+                print(f"broken   {checked.name}: {checked.problem}")
+    except (OutletError, FixtureError) as error:
+        print(f"scraper fixture check: {error}", file=sys.stderr)
+        return 2
+    changed = sum(1 for c in results if c.changes)
+    broken = sum(1 for c in results if c.problem)
+    skipped = [c for c in results if c.skipped]
+    summary = f"{len(results)} fixtures in {args.dir}: {len(results) - changed - broken - len(skipped)} unchanged"
+    summary += f", {changed} {'updated' if args.update else 'changed'}" + (f", {broken} unreadable" if broken else "")
+    if skipped:
+        summary += f", {len(skipped)} skipped ({skipped[0].skipped})"
+    print(summary)
+    if changed and args.update:
+        print(f"read `git diff {args.dir}` before committing the accepted output")
+    return 1 if broken or (changed and not args.update) else 0
+
+
+def cmd_fixture_add(args: argparse.Namespace) -> int:
+    from .outlets import OutletError, all_outlets
+    from .regression import FixtureError, add_fixture
+
+    try:
+        outlets = all_outlets(args.outlets_files)
+        if args.outlet not in outlets:
+            raise OutletError(f"unknown outlet {args.outlet!r}; `scraper outlets` lists them")
+        path = add_fixture(args.source, outlets[args.outlet], args.dir, url=args.url, name=args.name,
+                           fetch_settings=dict(args.set))
+    except (OutletError, FixtureError, OSError) as error:
+        print(f"scraper fixture add: {error}", file=sys.stderr)
+        return 2
+    record = json.loads(path.read_text(encoding="utf-8"))
+    expected = record["expected"]
+    if "refused" in expected:
+        print(f"wrote {path}: the cleaner refuses this page ({expected['refused']})")
+    else:
+        print(f"wrote {path}: {expected['title']!r}, published {expected['published']}, "
+              f"{len(expected['text'].splitlines())} lines of text")
+    print("read it beside the page and correct what is wrong; `scraper fixture check` holds the cleaner to it")
     return 0
-
-
-def _update_cassettes() -> int:
-    """Rebuild the committed cassettes from `fixtures/sites/` and the expected records of their replay."""
-    import subprocess
-    import tempfile
-
-    from .sites import CASSETTES_DIR, EXPECTED_RECORDS, build_site_cassettes, read_records
-
-    outlets = [path.stem for path in build_site_cassettes()]
-    with tempfile.TemporaryDirectory() as out:
-        command = [sys.executable, "-m", "scraper", "crawl", "--replay", *outlets, "--out", out, "--no-resume",
-                   "--cassettes", str(CASSETTES_DIR)]
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-        records = sorted(({k: v for k, v in r.items() if k != "fetched_at"} for r in read_records(Path(out))),
-                         key=lambda r: r["outlet"])
-    text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
-    if EXPECTED_RECORDS.exists() and EXPECTED_RECORDS.read_text(encoding="utf-8") == text:
-        return 0
-    EXPECTED_RECORDS.write_text(text, encoding="utf-8")
-    print(f"rewrote {EXPECTED_RECORDS}")
-    return 1
 
 
 def _setting(text: str) -> tuple[str, str]:
@@ -220,7 +230,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         options = CrawlOptions(
             outlets=outlets, out=args.out, replay=args.replay, record=args.record,
             cassettes=cassettes or [default_cassettes], since=args.since, file_format=args.format,
-            max_articles=args.max_articles, resume=not args.no_resume, verbose=args.verbose, overrides=dict(args.set),
+            max_articles=args.max_articles, resume=not args.no_resume, verbose=args.verbose,
+            outlet_files=args.outlets_files, overrides=dict(args.set),
         )
         manifest = run_crawl(options)
     except (ValueError, RuntimeError, OSError) as error:  # OutletError is a ValueError
@@ -231,14 +242,64 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     return 1 if totals["errors"] and not totals["stored"] else 0
 
 
-def cmd_outlets(args: argparse.Namespace) -> int:
-    from .outlets import builtin_outlets
+def cmd_doctor(args: argparse.Namespace) -> int:
+    import tempfile
 
-    for outlet in builtin_outlets().values():
-        print(f"{outlet.name:<13}{outlet.title}  ({', '.join(outlet.domains)})")
+    from .crawl import CrawlOptions, crawl_settings, recorded_outlets, replay_sources
+    from .doctor import failing_outlets, format_checks, run_doctor
+    from .outlets import OutletError, all_outlets
+    from .sites import CASSETTES_DIR
+
+    with tempfile.TemporaryDirectory() as scratch:
+        try:
+            known = all_outlets(args.outlets_files)
+            names, cassettes = list(args.outlets), list(args.cassettes)
+            if args.replay and not names:
+                if cassettes:
+                    names = recorded_outlets(cassettes)
+                else:
+                    cassettes, names = replay_sources(Path(scratch))
+            names = names or list(known)
+            unknown = [name for name in names if name not in known]
+            if unknown:
+                raise OutletError(f"unknown outlet(s): {', '.join(unknown)}; `scraper outlets` lists them")
+            options = CrawlOptions(outlets=names, out=Path(scratch), replay=args.replay,
+                                   cassettes=cassettes or [CASSETTES_DIR], resume=False, verbose=args.verbose,
+                                   outlet_files=args.outlets_files, overrides=dict(args.set))
+            checks = run_doctor([known[name] for name in names], crawl_settings(options, run_id="doctor"))
+        except (OutletError, OSError) as error:
+            print(f"scraper doctor: {error}", file=sys.stderr)
+            return 2
+    print(format_checks(checks))
+    failing = failing_outlets(checks)
+    if failing:
+        print(f"{len(failing)} of {len(names)} outlets failing: {', '.join(failing)}")
+        return 1
+    print(f"{len(names)} outlets checked: none failing")
+    return 0
+
+
+def cmd_outlets(args: argparse.Namespace) -> int:
+    from .outlets import OutletError, all_outlets, builtin_outlets
+
+    try:
+        outlets = all_outlets(args.outlets_files)
+    except OutletError as error:
+        print(f"scraper outlets: {error}", file=sys.stderr)
+        return 2
+    builtin = builtin_outlets()
+    for outlet in outlets.values():
+        origin = "" if builtin.get(outlet.name) is outlet else (
+            "  [overridden by your file]" if outlet.name in builtin else "  [from your file]")
+        print(f"{outlet.name:<13}{outlet.title}  ({', '.join(outlet.domains)}){origin}")
         for kind, url in outlet.sources:
             print(f"{'':<13}{kind:<9}{url}")
     return 0
+
+
+def _outlets_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--outlets", dest="outlets_files", type=Path, action="append", default=[], metavar="FILE",
+                        help="TOML file of [[outlets]] tables adding or overriding outlets (repeatable)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -275,14 +336,42 @@ def build_parser() -> argparse.ArgumentParser:
     crawl.add_argument("-s", "--set", type=_setting, action="append", default=[], metavar="NAME=VALUE",
                        help="override a Scrapy setting, as with `scrapy crawl -s`")
     crawl.add_argument("-v", "--verbose", action="store_true", help="Scrapy's INFO log")
+    _outlets_option(crawl)
     crawl.set_defaults(handler=cmd_crawl)
 
+    doctor = commands.add_parser("doctor", help="check outlets live (or replayed): robots.txt, sources, articles")
+    doctor.add_argument("outlets", nargs="*", help="outlet names (default: every outlet; with --replay, every "
+                                                   "recorded one)")
+    doctor.add_argument("--replay", action="store_true", help="run the checks on the cassettes; no network")
+    doctor.add_argument("--cassettes", type=Path, action="append", default=[], help="cassette folder (repeatable)")
+    doctor.add_argument("-s", "--set", type=_setting, action="append", default=[], metavar="NAME=VALUE",
+                        help="override a Scrapy setting")
+    doctor.add_argument("-v", "--verbose", action="store_true", help="Scrapy's INFO log")
+    _outlets_option(doctor)
+    doctor.set_defaults(handler=cmd_doctor)
+
     outlets = commands.add_parser("outlets", help="list the outlets and their discovery sources")
+    _outlets_option(outlets)
     outlets.set_defaults(handler=cmd_outlets)
 
-    update = commands.add_parser("update-fixtures", help="rewrite expected files from the current cleaner")
-    update.add_argument("fixtures", nargs="?", type=Path, default=FIXTURES_DIR)
-    update.set_defaults(handler=cmd_fixtures_update)
+    fixture = commands.add_parser("fixture", help="regression fixtures: stored pages and their approved output")
+    fixture_commands = fixture.add_subparsers(dest="fixture_command", required=True)
+    add = fixture_commands.add_parser("add", help="store a page (file or URL) with its expected record to review")
+    add.add_argument("source", help="an article page: a file, or a URL to fetch (recorded as a cassette)")
+    add.add_argument("--outlet", required=True, help="the outlet the page belongs to (its cleaner hints apply)")
+    add.add_argument("--dir", type=Path, default=Path("fixtures"), help="the fixtures folder (default fixtures/)")
+    add.add_argument("--url", help="the page's URL, for a file")
+    add.add_argument("--name", help="the fixture's file name (default: from the URL or file name)")
+    add.add_argument("-s", "--set", type=_setting, action="append", default=[], metavar="NAME=VALUE",
+                     help="override a Scrapy setting for the fetch")
+    _outlets_option(add)
+    add.set_defaults(handler=cmd_fixture_add)
+    check = fixture_commands.add_parser("check", help="clean every stored page again and show what changed")
+    check.add_argument("dir", nargs="?", type=Path, default=Path("fixtures"), help="the fixtures folder")
+    check.add_argument("--update", action="store_true",
+                       help="record the new output as accepted (after reading the diff)")
+    _outlets_option(check)
+    check.set_defaults(handler=cmd_fixture_check)
     return parser
 
 

@@ -37,6 +37,7 @@ class CrawlOptions:
     max_articles: int = 0
     resume: bool = True
     verbose: bool = False
+    outlet_files: list[Path] = field(default_factory=list)
     overrides: dict[str, str] = field(default_factory=dict)
 
 
@@ -53,6 +54,8 @@ def crawl_settings(options: CrawlOptions, run_id: str) -> Settings:
         "SCRAPER_RESUME": options.resume,
         "LOG_LEVEL": "INFO" if options.verbose else "WARNING",
     }
+    if options.outlet_files:
+        values["SCRAPER_OUTLET_FILES"] = [str(path) for path in options.outlet_files]
     if options.replay or options.record:
         values.update({
             "HTTPCACHE_ENABLED": True,

@@ -12,6 +12,8 @@ from typing import Any
 import fastjsonschema
 
 from .cleaning.article import Article
+from .cleaning.html import clean_html
+from .outlets import Outlet
 
 SCHEMA_VERSION = 1
 SCHEMA_PATH = Path(__file__).parent / "schema" / f"article-{SCHEMA_VERSION}.json"
@@ -27,6 +29,24 @@ def content_hash(text: str) -> str:
 def utc_now() -> str:
     """The current time as the dataset writes it (ISO 8601, UTC, seconds)."""
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def clean_page(body: bytes | str, url: str, outlet: Outlet | None) -> Article:
+    """Clean an outlet's article page as a crawl does: with the outlet's cleaner hints, and the
+    publication time its URL encodes when the page shows none. Raises the cleaner's `CleanerError`s."""
+    article = clean_html(body, url=url, hints=outlet.cleaner if outlet else None)
+    if outlet and not article.published:
+        article.published = outlet.published_from_url(url)
+    return article
+
+
+def missing_field(article: Article) -> str | None:
+    """Why a cleaned article cannot be a record (`no_title`, `no_publication_time`), or None."""
+    if not article.title:
+        return "no_title"
+    if not article.published:
+        return "no_publication_time"
+    return None
 
 
 def make_record(article: Article, *, url: str, canonical_url: str, outlet: str, fetched_at: str) -> dict[str, Any]:

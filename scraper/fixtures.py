@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES_DIR = REPO_ROOT / "fixtures"
 EXPECTED_SUFFIX = ".expected.txt"
+ACCEPTED_SUFFIX = ".accepted.txt"  # a seed's accepted output, where it falls short of the expected text
 
 
 def shared_pages_dir() -> Path:
@@ -24,17 +25,25 @@ class Fixture:
     """One stored input and the output a person decided is right."""
 
     name: str
-    kind: str  # "seed" (pre-extracted text) or "page" (HTML)
+    kind: str  # "seed" (pre-extracted text) or "page" (HTML, stored as a file or in a cassette)
     input_path: Path
     expected_path: Path
     url: str | None
     expected: dict[str, Any]
+    outlet: str | None = None  # the outlet whose cleaner hints apply; default: the one owning `url`
+    in_cassette: bool = False  # `input_path` is a cassette holding the response for `url`
+
+    accepted: dict[str, Any] = field(default_factory=dict)  # reviewed output where it falls short of `expected`
 
     @property
     def refused(self) -> str | None:
         return self.expected.get("refused")
 
     def read_input(self) -> bytes:
+        if self.in_cassette:
+            from .cassettes import recorded_page
+
+            return recorded_page(self.input_path, self.url or "")
         return self.input_path.read_bytes()
 
 
@@ -42,34 +51,35 @@ def seed_fixtures(root: Path = FIXTURES_DIR) -> Iterator[Fixture]:
     """The seed texts with their expected clean text."""
     for expected_path in sorted((root / "seeds").glob(f"*{EXPECTED_SUFFIX}")):
         input_path = expected_path.with_name(expected_path.name.replace(EXPECTED_SUFFIX, ".txt"))
+        accepted_path = expected_path.with_name(expected_path.name.replace(EXPECTED_SUFFIX, ACCEPTED_SUFFIX))
         yield Fixture(
             name=f"seeds/{input_path.stem}", kind="seed", input_path=input_path, expected_path=expected_path,
             url=None, expected={"text": expected_path.read_text(encoding="utf-8").strip()},
+            accepted={"text": accepted_path.read_text(encoding="utf-8").strip()} if accepted_path.exists() else {},
         )
 
 
 def page_fixtures(root: Path = FIXTURES_DIR, pages_dir: Path | None = None) -> Iterator[Fixture]:
-    """The expected records of stored pages; the pages themselves are read from `pages_dir`."""
+    """The expected records of stored pages under `root/pages/`.
+
+    A record names its page as `"page"` (a file, looked up beside the records in `root/pages/`, then in
+    `pages_dir`, the third-party pages) or as `"cassette"` (a recording in `root/pages/`, holding `url`).
+    """
     pages_dir = pages_dir or shared_pages_dir()
     for expected_path in sorted((root / "pages").glob("*/*.json")):
         record = json.loads(expected_path.read_text(encoding="utf-8"))
+        stored = record.get("cassette") or record["page"]
+        input_path = root / "pages" / stored
+        if "cassette" not in record and not input_path.exists():
+            input_path = pages_dir / stored
         yield Fixture(
-            name=f"pages/{record['page'].removesuffix('.html')}", kind="page",
-            input_path=pages_dir / record["page"], expected_path=expected_path, url=record.get("url"),
-            expected=record["expected"],
+            name=f"pages/{expected_path.relative_to(root / 'pages').with_suffix('').as_posix()}", kind="page",
+            input_path=input_path, expected_path=expected_path, url=record.get("url"),
+            expected=record["expected"], outlet=record.get("outlet"), in_cassette="cassette" in record,
+            accepted=record.get("accepted", {}),
         )
 
 
 def all_fixtures(root: Path = FIXTURES_DIR) -> list[Fixture]:
     """Every fixture under `root`: seeds first, then pages."""
     return [*seed_fixtures(root), *page_fixtures(root)]
-
-
-def write_expected(fixture: Fixture, expected: dict[str, Any]) -> None:
-    """Rewrite a fixture's expected output (after a deliberate change, for a person to review the diff)."""
-    if fixture.kind == "seed":
-        fixture.expected_path.write_text(expected["text"].strip() + "\n", encoding="utf-8")
-        return
-    record = json.loads(fixture.expected_path.read_text(encoding="utf-8"))
-    record["expected"] = expected
-    fixture.expected_path.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

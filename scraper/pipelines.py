@@ -10,8 +10,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from .cleaning.errors import CleanerError
-from .cleaning.html import clean_html
-from .dataset import make_record, schema_errors
+from .dataset import clean_page, make_record, missing_field, schema_errors
 from .spiders.news import NewsSpider
 from .storage.dataset_files import DatasetWriter
 from .urls import canonicalize_url
@@ -46,16 +45,14 @@ class CleanPipeline(_SpiderPipeline):
         outlet = spider.outlet
         url = item["url"]
         try:
-            article = clean_html(item["body"], url=url, hints=outlet.cleaner)
+            article = clean_page(item["body"], url, outlet)
         except CleanerError as error:
             if error.reason == "not_article":
                 spider.seen.add_refused(item["listed_canonical_url"], error.reason, item["fetched_at"])
             raise self.drop(error.reason, url) from error
-        article.published = article.published or outlet.published_from_url(url)
-        if not article.title:
-            raise self.drop("no_title", url)
-        if not article.published:
-            raise self.drop("no_publication_time", url)
+        missing = missing_field(article)
+        if missing:
+            raise self.drop(missing, url)
         if spider.since and article.published[:10] < spider.since:
             raise self.drop("before_since", url)
         page_canonical = article.canonical_url if article.canonical_url and outlet.owns(article.canonical_url) else url

@@ -16,20 +16,12 @@ from localsite import LocalSite, Reply, article_page, numbered_paragraphs, rss
 
 from scraper.dataset import RECORD_FIELDS, schema_errors
 from scraper.fixtures import FIXTURES_DIR, page_fixtures, seed_fixtures
-from scraper.outlets import builtin_outlets, get_outlet
+from scraper.outlets import builtin_outlets
+from scraper.regression import PAGE_FIELDS, approved_output
 from scraper.sites import SEED_OUTLETS, build_page_cassettes, read_records
 from scraper.urls import canonicalize_url
 
 REPO = Path(__file__).resolve().parent.parent
-# Pages whose text the cleaner does not yet get exactly right (see tests/test_fixtures.py).
-KNOWN_TEXT_DIFFERENCES = {"pages/xinhxinh/xinhxinh_1", "pages/vnexpress/vnexpress_4", "pages/dantri/dantri_15_trimmed"}
-# Metadata the crawl does not yet get right: (fixture, field).
-KNOWN_METADATA_GAPS = {
-    ("pages/genk/genk_1", "author"), ("pages/genk/genk_1", "source"),  # from a closing "Theo Minh Nguyễn/Vcamp.vn"
-    ("pages/ngoisao/ngoisao_1", "author"),  # the right-aligned signature "H.V." under a photo story
-    ("pages/soha/soha_1", "source"),  # "Theo Ngoisao" in the header's itemprop=author
-    ("pages/dantri/dantri_1", "published"), ("pages/vnexpress/vnexpress_3", "published"),  # the day, not the time
-}
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "SCRAPER_RETRY_BACKOFF_BASE=0.05"]
 
 
@@ -117,19 +109,10 @@ def test_replay_of_the_stored_real_pages(tmp_path: Path, shared_pages: None) -> 
     by_url = {r["url"]: r for r in records(out)}
     articles = [f for f in page_fixtures() if not f.refused]
     assert len(by_url) == len(articles)
-    for fixture in articles:
+    for fixture in articles:  # the crawl makes what `scraper fixture check` holds each page to
         record = by_url[fixture.url]
         assert schema_errors(record) is None
-        if fixture.name not in KNOWN_TEXT_DIFFERENCES:
-            assert record["text"] == fixture.expected["text"], fixture.name
-        for field in ("title", "lead", "author", "category", "tags", "source", "published"):
-            expected = fixture.expected[field]
-            if (fixture.name, field) in KNOWN_METADATA_GAPS:
-                assert record[field] != expected, f"{fixture.name} {field} is right now: update the list"
-            elif field == "published" and expected is None:  # the page shows none; the URL's id gives it
-                assert record[field] == get_outlet(record["outlet"]).published_from_url(fixture.url)
-            else:
-                assert record[field] == expected, (fixture.name, field)
+        assert {k: record[k] for k in PAGE_FIELDS} == approved_output(fixture), fixture.name
     assert manifest["outlets"]["vnexpress"]["skipped"] == {"not_article": 1}
     assert manifest["totals"]["errors"] == 0
 

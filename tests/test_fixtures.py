@@ -7,6 +7,8 @@ import pytest
 from scraper import CleanerError, clean_html, clean_text
 from scraper.evaluation import evaluate, overall, token_scores
 from scraper.fixtures import page_fixtures, seed_fixtures
+from scraper.outlets import builtin_outlets
+from scraper.regression import approved_output, cleaned_output, describe_changes
 
 SEEDS = list(seed_fixtures())
 PAGES = list(page_fixtures())
@@ -14,12 +16,7 @@ ARTICLE_PAGES = [f for f in PAGES if not f.refused]
 # Recorded floors: the overall token F1 on the page fixtures may not fall below this, and no page below its own.
 PAGES_F1_FLOOR = 0.97
 PAGE_F1_FLOOR = 0.60
-# Pages whose text is not yet exactly what a person would keep, and what is wrong with it.
-KNOWN_TEXT_DIFFERENCES = {
-    "pages/xinhxinh/xinhxinh_1": "photo captions without a credit marker are kept as text",
-    "pages/vnexpress/vnexpress_4": "the single body line of a photo post is dropped by trafilatura",
-    "pages/dantri/dantri_15_trimmed": "three bold link headings inside the body are taken as related links",
-}
+OUTLETS = builtin_outlets()
 
 
 def test_there_is_a_fixture_for_every_outlet_with_pages() -> None:
@@ -46,27 +43,23 @@ def test_clean_text_is_idempotent(fixture) -> None:
     assert clean_text(once) == once
 
 
-@pytest.mark.parametrize("fixture", ARTICLE_PAGES, ids=lambda f: f.name)
-def test_page_text_matches_expected(fixture, shared_pages) -> None:
-    article = clean_html(fixture.read_input(), url=fixture.url)
-    expected = fixture.expected["text"]
-    if fixture.name in KNOWN_TEXT_DIFFERENCES:
-        assert token_scores(article.text, expected)[2] >= PAGE_F1_FLOOR
-        assert article.text != expected, f"fixed ({KNOWN_TEXT_DIFFERENCES[fixture.name]}): remove it from the list"
-        return
-    assert article.text.splitlines() == expected.splitlines()
+@pytest.mark.parametrize("fixture", PAGES, ids=lambda f: f.name)
+def test_page_gives_its_approved_output(fixture, shared_pages) -> None:
+    """What `scraper fixture check` holds each page to: the expected record, with the accepted output
+    laid over it where the cleaner knowingly falls short."""
+    changes = describe_changes(approved_output(fixture), cleaned_output(fixture, OUTLETS))
+    assert not changes, "\n".join(changes)
 
 
-@pytest.mark.parametrize("fixture", ARTICLE_PAGES, ids=lambda f: f.name)
-def test_page_title_lead_and_date_match_expected(fixture, shared_pages) -> None:
-    article = clean_html(fixture.read_input(), url=fixture.url)
-    expected = fixture.expected
-    assert article.lead == expected["lead"]
-    assert article.text.startswith(expected["lead"] or "")
-    if fixture.name != "pages/vnexpress/vnexpress_3":  # the headline sits in a template h3 we do not read yet
-        assert article.title == expected["title"]
-    if expected["published"] and article.published:
-        assert article.published[:10] == expected["published"][:10]
+@pytest.mark.parametrize("fixture", [f for f in ARTICLE_PAGES if f.accepted], ids=lambda f: f.name)
+def test_accepted_shortfalls_stay_small(fixture, shared_pages) -> None:
+    """An accepted output is a known shortfall, not a new truth: its text stays close to the expected
+    text, and the title, lead and date are never traded away."""
+    assert set(fixture.accepted) <= {"text", "author", "source", "published"}, fixture.accepted
+    if "text" in fixture.accepted:
+        assert token_scores(fixture.accepted["text"], fixture.expected["text"])[2] >= PAGE_F1_FLOOR
+    if "published" in fixture.accepted and fixture.expected["published"]:
+        assert fixture.accepted["published"][:10] == fixture.expected["published"][:10]
 
 
 @pytest.mark.parametrize("fixture", [f for f in PAGES if f.refused], ids=lambda f: f.name)

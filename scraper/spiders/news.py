@@ -43,6 +43,7 @@ _IGNORED_REASONS = (  # what Scrapy's IgnoreRequest says -> our reason
     ("decompressed size", "too_large"),
     ("its body", "too_large"),
 )
+ERROR_STATUSES = list(range(400, 600))  # `handle_httpstatus_list` to see error answers (redirects still followed)
 _HTML_TYPES = (b"text/html", b"application/xhtml", b"text/plain")  # or no Content-Type at all
 
 
@@ -67,6 +68,13 @@ def failure_reason(failure: Failure) -> str:
         return "connection_lost"
     name = type(error).__name__.removesuffix("Error")
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower() or "error"
+
+
+def set_user_agent(settings: Any) -> None:
+    """USER_AGENT built from SCRAPER_USER_AGENT and SCRAPER_CONTACT, unless USER_AGENT itself was set."""
+    if settings.getpriority("USER_AGENT") <= SETTINGS_PRIORITIES["project"]:
+        agent = settings.get("SCRAPER_USER_AGENT").format(contact=settings.get("SCRAPER_CONTACT"))
+        settings.set("USER_AGENT", agent, priority="spider")
 
 
 def category_page_url(outlet: Outlet, first_page: str, page: int) -> str | None:
@@ -101,9 +109,7 @@ class NewsSpider(Spider):
         the seen-state saying what is already stored.
         """
         super().update_settings(settings)
-        if settings.getpriority("USER_AGENT") <= SETTINGS_PRIORITIES["project"]:
-            agent = settings.get("SCRAPER_USER_AGENT").format(contact=settings.get("SCRAPER_CONTACT"))
-            settings.set("USER_AGENT", agent, priority="spider")
+        set_user_agent(settings)
         jobs = settings.get("SCRAPER_JOBS_DIR") or str(Path(settings.get("SCRAPER_OUTPUT_DIR")) / "jobs")
         if settings.getbool("SCRAPER_RESUME") and not settings.get("JOBDIR"):
             settings.set("JOBDIR", str(Path(jobs) / cls.name), priority="spider")
