@@ -3,7 +3,7 @@
 Two kinds, both written as the cassettes a live recording would make:
 
 - `fixtures/sites/<outlet>/<host>/<path>`: small sites we write for the outlets of the seed files
-  (robots.txt, feeds, sitemaps, category pages, article pages); `scraper update-fixtures` turns each
+  (robots.txt, feeds, sitemaps, category pages, article pages); `scraper fixture check --update` turns each
   into `fixtures/cassettes/<outlet>.yaml`;
 - the real pages of `../shared/pages/` listed in `fixtures/pages/`: grouped by outlet, served at their
   own URLs with a robots.txt per host and every discovery source of the outlet listing them.
