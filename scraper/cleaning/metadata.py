@@ -68,7 +68,9 @@ def to_iso(value: str | None) -> str | None:
 
 def parse_date_line(text: str) -> str | None:
     """A Vietnamese date line ("Thứ năm, 20/12/2012, 10:18 GMT+7", "11:05 tối 24/12/12") as ISO 8601."""
-    match = _DMY.search(text) or _HM_FIRST.search(text)
+    match = _DMY.search(text)
+    if match is None or match["H"] is None:  # "15:20 PM | 21/12/2012": the time may come first
+        match = _HM_FIRST.search(text) or match
     if match is None:
         return None
     parts = match.groupdict()
@@ -221,26 +223,32 @@ def _tags(classed: Classed) -> list[str]:
     return []
 
 
-def _published(metas: dict[str, str], classed: Classed, article: dict[str, Any]) -> str | None:
+def _published(tree: HtmlElement, metas: dict[str, str], classed: Classed, article: dict[str, Any]) -> str | None:
     """The metadata's publication time; where it gives a day alone, the visible date line of that day
     adds the time."""
     declared = to_iso(str(article.get("datePublished") or "")) or to_iso(
         _meta(metas, "article:published_time", "datePublished", "pubdate", "dc.date.issued", "date"))
     if declared and len(declared) > 10:
         return declared
-    visible = _visible_date(classed)
+    visible = _visible_date(tree, classed)
     if declared is None or (visible and visible.startswith(declared)):
         return visible or declared
     return declared
 
 
-def _visible_date(classed: Classed) -> str | None:
-    for element in _classed(classed, ("span", "div", "p", "time", "li"), _DATE_CLASSES):
+def _visible_date(tree: HtmlElement, classed: Classed) -> str | None:
+    """The visible date line: in an element with a date class, or in the one holding the page's
+    `itemprop=datePublished` microdata ("<span><meta itemprop=datePublished …>Thứ Ba, 25/12/2012 - 10:03")."""
+    elements = [*_classed(classed, ("span", "div", "p", "time", "li"), _DATE_CLASSES),
+                *tree.xpath("//meta[@itemprop='datePublished']/parent::*[not(self::head)]")]
+    day_only = None
+    for element in elements:
         if len(text := _text(element)) <= 120:
             found = element.get("datetime") and to_iso(element.get("datetime")) or parse_date_line(text)
-            if found:
+            if found and len(found) > 10:
                 return found
-    return None
+            day_only = day_only or found
+    return day_only
 
 
 def _byline(classed: Classed) -> str | None:
@@ -276,7 +284,7 @@ def extract_metadata(tree: HtmlElement) -> PageMetadata:
         title=title,
         description=_meta(metas, "og:description", "description"),
         author=", ".join(dict.fromkeys(a for a in authors if a)) or _byline(classed),
-        published=_published(metas, classed, article),
+        published=_published(tree, metas, classed, article),
         modified=to_iso(str(article.get("dateModified") or "")) or to_iso(
             _meta(metas, "article:modified_time", "dateModified")),
         category=_breadcrumb(tree, objects, title) or (normalize_line(section) if isinstance(section, str) else None)
