@@ -48,7 +48,9 @@ def mutated(draw: st.DrawFn, pages: list[bytes]) -> bytes:
 
 
 def _squeezed(text: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFC", text))
+    """Text without whitespace and without the unprintable characters (unassigned code points, format
+    characters) that extraction deletes: deleting one joins its neighbours, which adds no text."""
+    return "".join(c for c in unicodedata.normalize("NFC", text) if c.isprintable() and not c.isspace())
 
 
 def haystacks(data: bytes) -> tuple[str, str]:

@@ -30,3 +30,20 @@ def test_the_element_holding_date_published_microdata_gives_the_time() -> None:
             '<h1>Tiêu đề bài</h1><span class="fr fon7"><meta itemprop="datePublished" content="2012-12-25"/>'
             f"Thứ Ba, 25/12/2012 - 10:03</span><div>{BODY}</div></body></html>")
     assert clean_html(page).published == "2012-12-25T10:03:00+07:00"
+
+
+def test_a_closing_source_line_wins_over_the_name_after_it() -> None:
+    page = ('<html><head><title>Tin</title><meta property="og:type" content="article"></head><body>'
+            f'<h1>Tiêu đề bài</h1><div>{BODY}<DIV style="TEXT-ALIGN: right"><I>Theo Minh Nguyễn/Vcamp.vn</I></DIV>'
+            '<DIV style="TEXT-ALIGN: right"><I>Forbes</I></DIV></div></body></html>')
+    article = clean_html(page)
+    assert (article.author, article.source) == ("Minh Nguyễn", "Vcamp.vn")
+    assert "Vcamp" not in article.text
+
+
+def test_microdata_author_that_names_a_source_is_the_source() -> None:
+    page = ('<html><head><title>Tin</title><meta property="og:type" content="article"></head><body>'
+            '<h1>Tiêu đề bài</h1><span><span itemprop="author">Theo Ngoisao</span> | 25/12/2012 10:25</span>'
+            f"<div>{BODY}</div></body></html>")
+    article = clean_html(page)
+    assert (article.author, article.source) == (None, "Ngoisao")

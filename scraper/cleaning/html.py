@@ -121,16 +121,19 @@ def _take_lead(tree: HtmlElement, meta: PageMetadata, removed: list[Removed]) ->
 
 
 def _take_byline(tree: HtmlElement, removed: list[Removed]) -> tuple[str | None, str | None]:
-    """The right-aligned byline closing the body: (author, source), taken out of the tree."""
-    for element in reversed(tree.xpath(rules.BYLINE_XPATH)):
-        text = _element_text(element)
-        if not text or len(text) > rules.AUTHOR_MAX_CHARS + 20:
-            continue
+    """The right-aligned byline closing the body: (author, source), taken out of the tree. Of the last
+    few right-aligned lines, a "Theo <author>/<source>" line wins over a bare name (the original
+    publication often follows it: "Theo Minh Nguyễn/Vcamp.vn", "Forbes")."""
+    closing = [(element, text) for element in reversed(tree.xpath(rules.BYLINE_XPATH))
+               if (text := _element_text(element)) and len(text) <= rules.AUTHOR_MAX_CHARS + 20]
+    closing = closing[:rules.BYLINE_LINES]
+    for element, text in closing:
         if source := rules.SOURCE_LINE.match(text):
             removed.append(Removed(text, "source_line"))
             element.drop_tree()
             author = source["author"].strip() if source["author"] else None
             return author, source["source"].strip()
+    for element, text in closing:
         if author := rules.AUTHOR_LINE.match(text):
             removed.append(Removed(text, "author_line"))
             element.drop_tree()

@@ -259,8 +259,11 @@ def _byline(classed: Classed) -> str | None:
     return None
 
 
-def _source(classed: Classed) -> str | None:
-    for element in _classed(classed, ("p", "div", "span"), _SOURCE_CLASSES):
+def _source(tree: HtmlElement, classed: Classed) -> str | None:
+    """The agency or outlet the page credits: in a source-classed element, or in microdata author that
+    names a source rather than a person ("<span itemprop=author>Theo Ngoisao</span>")."""
+    elements = [*_classed(classed, ("p", "div", "span"), _SOURCE_CLASSES), *tree.xpath("//body//*[@itemprop='author']")]
+    for element in elements:
         if match := rules.SOURCE_LINE.match(_text(element)):
             return match["source"]
     return None
@@ -290,7 +293,7 @@ def extract_metadata(tree: HtmlElement) -> PageMetadata:
         category=_breadcrumb(tree, objects, title) or (normalize_line(section) if isinstance(section, str) else None)
         or _meta(metas, "article:section"),
         tags=_tags(classed),
-        source=_source(classed),
+        source=_source(tree, classed),
         language=(tree.get("lang") or _meta(metas, "content-language", "language") or "").split("-")[0].lower()
         or None,
         canonical_url=canonical,

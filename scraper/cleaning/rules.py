@@ -166,7 +166,9 @@ AUTHOR_MAX_CHARS = 45
 # A right-aligned short paragraph closing the body is the byline in most Vietnamese CMSs
 # (pages/vnexpress_2, vnexpress_4, thanhnien).
 BYLINE_XPATH = ("//body//*[self::p or self::div][@align='right' or @align='RIGHT'"
-                " or contains(translate(@style, ' RIGHTEXALN', 'rightexaln'), 'text-align:right')]")
+                " or contains(translate(@style, 'RIGHTEXALN ', 'rightexaln'), 'text-align:right')]")
+
+BYLINE_LINES = 3  # how many of the last right-aligned lines may hold the byline (pages/genk/genk_1)
 
 # A line after the title that is the outlet's slogan or header, not text (seeds/002).
 SLOGAN = re.compile(r"\s\|\s|^(tin tức|trang chủ|home)$", re.I)
@@ -225,7 +227,7 @@ CAPTION_XPATHS = (
     "//table[.//img][not(.//table)]",
     # A centred line in italics right after a photo (pages/xinhxinh).
     "//*[@align or @style][self::p or self::div or self::span]"
-    "[@align='center' or contains(translate(@style, ' CENTR', 'centr'), 'text-align:center')]"
+    "[@align='center' or contains(translate(@style, 'CENTR ', 'centr'), 'text-align:center')]"
     "[preceding-sibling::*[1][self::img or .//img] or .//img]"
     "[normalize-space(.) = normalize-space(string(.//em | .//i))]",
 )
