@@ -13,6 +13,7 @@ from .cleaning.errors import CleanerError
 from .cleaning.html import clean_html
 from .dataset import make_record, schema_errors
 from .spiders.news import NewsSpider
+from .spiders.runs import SHORT_TEXT_WORDS
 from .storage.dataset_files import DatasetWriter
 from .urls import canonicalize_url
 
@@ -66,6 +67,8 @@ class CleanPipeline(_SpiderPipeline):
             spider.counts.fail(url, "invalid_record", problem)
             raise DropItem(f"invalid_record: {url}: {problem}")
         spider.counts.inc("cleaned")
+        if record["word_count"] < SHORT_TEXT_WORDS:
+            spider.counts.inc("short_texts")
         return {"record": record, "keys": sorted({record["canonical_url"], item["listed_canonical_url"]})}
 
 
