@@ -238,10 +238,11 @@ def render_review(pages: list[ReviewedPage], notes: Sequence[str] = ()) -> str:
 
 
 def write_review(paths: list[Path], out: Path) -> list[ReviewedPage]:
-    """Review every input found under `paths` and write the page to `out`."""
+    """Review every input found under `paths` and write the page to `out` (nothing when there is none)."""
     inputs, notes = collect_inputs(paths)
     pages = [review_page(source) for source in inputs]
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render_review(pages, notes), encoding="utf-8")
+    if pages:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(render_review(pages, notes), encoding="utf-8")
     return pages
 
