@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from ..cassettes import CASSETTE_SUFFIX, read_cassette
 from ..cleaning.decode import decode_page, looks_like_html
@@ -117,7 +118,8 @@ def _cassette_inputs(path: Path) -> Iterator[ReviewInput]:
             continue
         if outlet is not None and not outlet.is_article_url(item.url):
             continue
-        yield ReviewInput(name=f"{path.stem}: {item.url}", data=item.body, origin="cassette", url=item.url,
+        page_name = urlsplit(item.url).path.rstrip("/").rpartition("/")[2] or item.url
+        yield ReviewInput(name=f"{path.stem}: {page_name}", data=item.body, origin="cassette", url=item.url,
                           hints=outlet.cleaner if outlet else None, expected_text=expected.get(item.url))
 
 
@@ -218,7 +220,7 @@ def render_review(pages: list[ReviewedPage], notes: Sequence[str] = ()) -> str:
              escape(_status(page))]
             for number, page in enumerate(ordered, 1)]
     index = table(["page", "F1", "kept chars", "removed chars", "removed blocks", "status"], rows,
-                  numeric=(1, 2, 3, 4))
+                  numeric=(1, 2, 3, 4), css_class="index")
     scored = [page.score for page in ordered if page.score is not None]
     mean = f" Mean F1 of the pages with an expected output ({len(scored)}): {sum(scored) / len(scored):.3f}." \
         if scored else ""

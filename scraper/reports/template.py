@@ -18,6 +18,7 @@ table { border-collapse: collapse; margin: 8px 0 16px; }
 th, td { border-bottom: 1px solid var(--line); padding: 3px 10px 3px 0; text-align: left; vertical-align: top; }
 th { font-weight: 600; color: var(--muted); }
 td:first-child { white-space: nowrap; }
+table.index td:first-child { white-space: normal; max-width: 720px; overflow-wrap: anywhere; }
 td.number, th.number { text-align: right; font-variant-numeric: tabular-nums; }
 .bad { color: #b3261e; font-weight: 600; }
 .good { color: #2e7d32; }
@@ -43,7 +44,8 @@ def escape(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def table(headers: Iterable[str], rows: Iterable[Iterable[str]], numeric: Iterable[int] = ()) -> str:
+def table(headers: Iterable[str], rows: Iterable[Iterable[str]], numeric: Iterable[int] = (),
+          css_class: str = "") -> str:
     """An HTML table; cells are already HTML; columns in `numeric` are right-aligned."""
     numeric = set(numeric)
 
@@ -52,7 +54,8 @@ def table(headers: Iterable[str], rows: Iterable[Iterable[str]], numeric: Iterab
 
     head = "".join(cell("th", i, escape(h)) for i, h in enumerate(headers))
     body = "".join("<tr>" + "".join(cell("td", i, c) for i, c in enumerate(row)) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    opening = f'<table class="{escape(css_class)}">' if css_class else "<table>"
+    return f"{opening}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def document(title: str, body: str, script: str = "") -> str:
