@@ -18,6 +18,7 @@ from .postfilter import Block, line_key
 # Where a block was dropped: taken out of the page tree before extraction, left out by
 # trafilatura, or dropped from the extracted paragraphs by the post-filter.
 MARKUP, EXTRACTION, POSTFILTER = "markup", "extraction", "postfilter"
+LEAD = "lead"  # the stage of the lead, kept: taken out of the tree to open the text
 EXTRACTION_RULE = "extraction"
 LEAD_REPEAT_RULE = "lead_repeat"
 
@@ -34,7 +35,7 @@ class TracedBlock:
     """One block of the input, in reading order, and what the cleaner did with it.
 
     `rule` is None for a kept block, else the name of the rule that removed it; `stage` says which
-    part of the cleaner decided ("markup", "extraction" or "postfilter"; "lead" for the lead).
+    part of the cleaner decided (MARKUP, EXTRACTION or POSTFILTER; LEAD for the lead).
     """
 
     text: str
@@ -75,7 +76,7 @@ class Trace:
 
     def lead_taken(self, element: HtmlElement, text: str) -> None:
         """The lead, taken out of the tree to open the text."""
-        self._add((self._order.get(element, 0), 0), text, None, "lead")
+        self._add((self._order.get(element, 0), 0), text, None, LEAD)
 
     def extraction_input(self, tree: HtmlElement) -> None:
         """The text blocks still in the page when it goes to trafilatura."""

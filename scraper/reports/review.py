@@ -20,7 +20,7 @@ from ..cleaning.decode import decode_page, looks_like_html
 from ..cleaning.errors import CleanerError
 from ..cleaning.explain import Explanation, explain_html, explain_text
 from ..cleaning.hints import CleanerHints
-from ..cleaning.trace import EXTRACTION, MARKUP, POSTFILTER, TracedBlock
+from ..cleaning.trace import EXTRACTION, LEAD, MARKUP, POSTFILTER, TracedBlock
 from ..evaluation import token_scores
 from ..fixtures import EXPECTED_SUFFIX, Fixture, page_fixtures, seed_fixtures
 from ..outlets import builtin_outlets
@@ -184,7 +184,7 @@ def _score_html(score: float | None) -> str:
 
 def _block_html(block: TracedBlock) -> str:
     if block.kept:
-        tag = '<span class="stage">lead</span>' if block.stage == "lead" else ""
+        tag = '<span class="stage">lead</span>' if block.stage == LEAD else ""
         return f'<div class="block kept">{tag}{escape(block.text)}</div>'
     return (f'<div class="block removed" data-rule="{escape(block.rule)}"><span class="rule">{escape(block.rule)}'
             f'</span><span class="stage">{escape(STAGE_LABELS.get(block.stage, block.stage))}</span>'
