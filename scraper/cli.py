@@ -13,7 +13,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from .cleaning.article import Article
-from .cleaning.decode import decode_page
+from .cleaning.decode import decode_page, looks_like_html
 from .cleaning.errors import CleanerError
 from .cleaning.html import clean_html
 from .cleaning.normalize import modernize_tone_marks
@@ -29,14 +29,6 @@ from .storage.files import inside
 
 DEFAULT_CLEAN_DIR = Path("output/clean")
 PROGRESS_MIN_FILES = 20
-_HTML_SIGNS = ("<html", "<!doctype", "<head", "<body", "<div", "<p>", "<p ", "<meta", "<article", "<?xml")
-
-
-def looks_like_html(text: str) -> bool:
-    """Whether decoded input is an HTML page rather than pre-extracted text."""
-    head = text[:4096].lstrip().lower()
-    return any(sign in head for sign in _HTML_SIGNS)
-
 
 def clean_file(path: Path, url: str | None = None) -> Article:
     """Clean one file, HTML or pre-extracted text, whichever it is."""
@@ -297,6 +289,33 @@ def cmd_outlets(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_review(args: argparse.Namespace) -> int:
+    from .reports.review import write_review
+
+    missing = [str(p) for p in args.paths if not p.exists()]
+    if missing:
+        print(f"scraper review: no such file or directory: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    pages = write_review(args.paths, args.out)
+    if not pages:
+        print("scraper review: no pages found to review", file=sys.stderr)
+        return 2
+    removed = sum(len(page.removed) for page in pages)
+    print(f"reviewed {len(pages)} pages ({removed} removed blocks) into {args.out}", file=sys.stderr)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .reports.health import write_health
+
+    runs = write_health(args.output, args.out, args.runs)
+    if not runs:
+        print(f"scraper report: no run manifests in {args.output / 'runs'}/", file=sys.stderr)
+        return 2
+    print(f"reported {runs} runs into {args.out}", file=sys.stderr)
+    return 0
+
+
 def _outlets_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--outlets", dest="outlets_files", type=Path, action="append", default=[], metavar="FILE",
                         help="TOML file of [[outlets]] tables adding or overriding outlets (repeatable)")
@@ -372,6 +391,19 @@ def build_parser() -> argparse.ArgumentParser:
                        help="record the new output as accepted (after reading the diff)")
     _outlets_option(check)
     check.set_defaults(handler=cmd_fixture_check)
+
+    review = commands.add_parser("review", help="a page showing, for each input, the blocks kept and removed, and why")
+    review.add_argument("paths", nargs="+", type=Path,
+                        help="fixture folders (fixtures/), folders or files of pages, cassettes (*.yaml)")
+    review.add_argument("--out", type=Path, default=Path("output/review.html"), help="default output/review.html")
+    review.set_defaults(handler=cmd_review)
+
+    report = commands.add_parser("report", help="a crawl-health page from the run manifests of recent runs")
+    report.add_argument("output", nargs="?", type=Path, default=Path("output"), help="what runs wrote (output/)")
+    report.add_argument("--out", type=Path, default=Path("output/health.html"), help="default output/health.html")
+    report.add_argument("--runs", type=int, default=30, help="the most recent runs to show (default 30)")
+    report.set_defaults(handler=cmd_report)
+
     return parser
 
 

@@ -12,6 +12,7 @@ from scrapy.exceptions import DropItem
 from .cleaning.errors import CleanerError
 from .dataset import clean_page, make_record, missing_field, schema_errors
 from .spiders.news import NewsSpider
+from .spiders.runs import SHORT_TEXT_WORDS
 from .storage.dataset_files import DatasetWriter
 from .urls import canonicalize_url
 
@@ -63,6 +64,8 @@ class CleanPipeline(_SpiderPipeline):
             spider.counts.fail(url, "invalid_record", problem)
             raise DropItem(f"invalid_record: {url}: {problem}")
         spider.counts.inc("cleaned")
+        if record["word_count"] < SHORT_TEXT_WORDS:
+            spider.counts.inc("short_texts")
         return {"record": record, "keys": sorted({record["canonical_url"], item["listed_canonical_url"]})}
 
 

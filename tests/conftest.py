@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from scraper.fixtures import shared_pages_dir
+from scraper.sites import SEED_OUTLETS
 
 
 @pytest.fixture
@@ -27,3 +31,14 @@ def no_network() -> None:
     dead = "http://127.0.0.1:9"
     os.environ.update({"http_proxy": dead, "https_proxy": dead, "HTTP_PROXY": dead, "HTTPS_PROXY": dead,
                        "no_proxy": "127.0.0.1,localhost", "NO_PROXY": "127.0.0.1,localhost"})
+
+
+@pytest.fixture(scope="session")
+def replayed_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """What two replays of the committed fixture crawls write: the first stores every article, the second
+    finds them all stored (a real output/ folder with two run manifests)."""
+    out = tmp_path_factory.mktemp("replayed")
+    for _ in range(2):
+        subprocess.run([sys.executable, "-m", "scraper", "crawl", "--replay", *SEED_OUTLETS, "--out", str(out)],
+                       check=True, capture_output=True, timeout=120)
+    return out

@@ -11,6 +11,7 @@ import zlib
 from .errors import BinaryInput, EmptyInput, InputTooLarge, UnsupportedEncoding
 
 MAX_INPUT_BYTES = 20_000_000
+_HTML_SIGNS = ("<html", "<!doctype", "<head", "<body", "<div", "<p>", "<p ", "<meta", "<article", "<?xml")
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
@@ -29,6 +30,12 @@ _LEGACY_NAMES = ("tcvn", "abc", "vni", "viscii", "vps", "x-viet")
 # Latin-1 letters and symbols Vietnamese never uses: common in TCVN3/VNI text read as Windows-125x.
 _NOT_VIETNAMESE = set("äåæçëïîñöøûüÿðþßÄÅÆÇËÏÎÑÖØÛÜ¡¢£¤¥¦§¨©ª«¬®¯°±²³´µ¶·¸¹º»¼½¾¿×÷")
 _VIETNAMESE_LETTERS = set("đĐ\u0300\u0301\u0303\u0309\u0323\u0306\u0302\u031b")
+
+
+def looks_like_html(text: str) -> bool:
+    """Whether decoded input is an HTML page rather than pre-extracted text."""
+    head = text[:4096].lstrip().lower()
+    return any(sign in head for sign in _HTML_SIGNS)
 
 
 def decode_page(data: bytes | str) -> str:

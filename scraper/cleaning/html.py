@@ -18,6 +18,7 @@ from .metadata import PageMetadata, extract_metadata, parse_date_line
 from .normalize import normalize_line
 from .postfilter import Block, author_names, filter_blocks, is_sentence, line_key
 from .text import vietnamese_language
+from .trace import Trace
 
 MAX_ELEMENTS = 200_000
 _PARSER = HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True, huge_tree=False)
@@ -66,6 +67,22 @@ def _refuse_non_article(meta: PageMetadata, url: str | None) -> None:
             raise NotAnArticle(f"not an article: {url} is a home or section address")
 
 
+class _Remover:
+    """Takes blocks out of the page tree, recording each with the rule that took it (and telling
+    the trace, when there is one)."""
+
+    def __init__(self, trace: Trace | None) -> None:
+        self.removed: list[Removed] = []
+        self.trace = trace
+
+    def drop(self, element: HtmlElement, text: str, rule: str) -> None:
+        if text:
+            self.removed.append(Removed(text, rule))
+        if self.trace is not None:
+            self.trace.markup_removed(element, text, rule)
+        element.drop_tree()
+
+
 def _element_text(element: HtmlElement) -> str:
     parts = []
     for node in element.iter():
@@ -99,7 +116,7 @@ def _lead_candidates(tree: HtmlElement, meta: PageMetadata) -> list[HtmlElement]
     return candidates
 
 
-def _take_lead(tree: HtmlElement, meta: PageMetadata, removed: list[Removed]) -> str | None:
+def _take_lead(tree: HtmlElement, meta: PageMetadata, remover: _Remover) -> str | None:
     """Find the lead (sapo), drop its inline related links, take it out of the tree."""
     title_key = line_key(meta.title or "")
     for element in _lead_candidates(tree, meta):
@@ -112,15 +129,16 @@ def _take_lead(tree: HtmlElement, meta: PageMetadata, removed: list[Removed]) ->
         for link in element.xpath(".//a"):
             link_text = normalize_line(link.text_content())
             if rules.LINK_LINE.match(link_text):
-                removed.append(Removed(link_text, "link_line"))
-                link.drop_tree()
+                remover.drop(link, link_text, "link_line")
         text = _element_text(element)
+        if remover.trace is not None:
+            remover.trace.lead_taken(element, text)
         element.drop_tree()
         return text
     return None
 
 
-def _take_byline(tree: HtmlElement, removed: list[Removed]) -> tuple[str | None, str | None]:
+def _take_byline(tree: HtmlElement, remover: _Remover) -> tuple[str | None, str | None]:
     """The right-aligned byline closing the body: (author, source), taken out of the tree. Of the last
     few right-aligned lines, a "Theo <author>/<source>" line wins over a bare name (the original
     publication often follows it: "Theo Minh Nguyễn/Vcamp.vn", "Forbes")."""
@@ -129,19 +147,17 @@ def _take_byline(tree: HtmlElement, removed: list[Removed]) -> tuple[str | None,
     closing = closing[:rules.BYLINE_LINES]
     for element, text in closing:
         if source := rules.SOURCE_LINE.match(text):
-            removed.append(Removed(text, "source_line"))
-            element.drop_tree()
+            remover.drop(element, text, "source_line")
             author = source["author"].strip() if source["author"] else None
             return author, source["source"].strip()
     for element, text in closing:
         if author := rules.AUTHOR_LINE.match(text):
-            removed.append(Removed(text, "author_line"))
-            element.drop_tree()
+            remover.drop(element, text, "author_line")
             return author_names(author["name"]), None
     return None, None
 
 
-def _take_captions(tree: HtmlElement, removed: list[Removed]) -> list[str]:
+def _take_captions(tree: HtmlElement, remover: _Remover) -> list[str]:
     captions: list[str] = []
     for xpath in rules.CAPTION_XPATHS:
         for element in tree.xpath(xpath):
@@ -150,9 +166,10 @@ def _take_captions(tree: HtmlElement, removed: list[Removed]) -> list[str]:
                 continue
             if text:
                 captions.append(text)
-                removed.append(Removed(text, "caption"))
             if element.getparent() is not None:
-                element.drop_tree()
+                remover.drop(element, text, "caption")
+            elif text:
+                remover.removed.append(Removed(text, "caption"))
     return captions
 
 
@@ -199,7 +216,7 @@ def _article_container(body: HtmlElement) -> set[HtmlElement]:
     return {best, *best.iterancestors()}
 
 
-def _prune(tree: HtmlElement, removed: list[Removed]) -> None:
+def _prune(tree: HtmlElement, remover: _Remover) -> None:
     """Drop boilerplate containers and link-only paragraphs, never a container holding the article."""
     body = tree.find("body")
     if body is None:
@@ -229,10 +246,7 @@ def _prune(tree: HtmlElement, removed: list[Removed]) -> None:
                 element.tag = "p"  # a div holding a paragraph's worth of inline content is a paragraph
         stack.extend(element)
     for element, rule in doomed:
-        text = normalize_line(element.text_content())
-        if text:
-            removed.append(Removed(text, rule))
-        element.drop_tree()
+        remover.drop(element, normalize_line(element.text_content()), rule)
 
 
 def _extract(tree: HtmlElement, url: str | None) -> list[Block]:
@@ -299,18 +313,15 @@ def _apply_metadata_hints(tree: HtmlElement, meta: PageMetadata, hints: CleanerH
         meta.published = next(filter(None, map(parse_date_line, _hinted_texts(tree, hints.published))), None)
 
 
-def _drop_hinted(tree: HtmlElement, hints: CleanerHints, removed: list[Removed]) -> None:
+def _drop_hinted(tree: HtmlElement, hints: CleanerHints, remover: _Remover) -> None:
     """Remove the boxes the outlet definition names."""
     for xpath in hints.drop:
         for element in tree.xpath(xpath):
             if isinstance(element, HtmlElement) and element.getparent() is not None:
-                text = normalize_line(element.text_content())
-                if text:
-                    removed.append(Removed(text, "outlet_drop"))
-                element.drop_tree()
+                remover.drop(element, normalize_line(element.text_content()), "outlet_drop")
 
 
-def _keep_hinted_body(tree: HtmlElement, hints: CleanerHints, removed: list[Removed]) -> None:
+def _keep_hinted_body(tree: HtmlElement, hints: CleanerHints, remover: _Remover) -> None:
     """Keep only the article body container the outlet definition names, when the page has it."""
     found = tree.xpath(hints.body) if hints.body else []
     container = next((e for e in found if isinstance(e, HtmlElement)), None)
@@ -324,18 +335,17 @@ def _keep_hinted_body(tree: HtmlElement, hints: CleanerHints, removed: list[Remo
             break
         for sibling in list(parent):
             if sibling is not element and isinstance(sibling.tag, str):
-                text = normalize_line(sibling.text_content())
-                if text:
-                    removed.append(Removed(text, "outside_outlet_body"))
-                sibling.drop_tree()
+                remover.drop(sibling, normalize_line(sibling.text_content()), "outside_outlet_body")
 
 
-def clean_html(html: str | bytes, url: str | None = None, hints: CleanerHints | None = None) -> Article:
+def clean_html(html: str | bytes, url: str | None = None, hints: CleanerHints | None = None,
+               trace: Trace | None = None) -> Article:
     """Clean one article page: its text (lead first, one paragraph per line) and metadata.
 
     Raises a `CleanerError` subclass (`NotAnArticle`, `EmptyInput`, `BinaryInput`,
     `UnsupportedEncoding`, `InputTooLarge`) when the input is not an article that can be cleaned.
-    `hints` are an outlet's XPaths of boxes to drop and of its article body container.
+    `hints` are an outlet's XPaths of boxes to drop and of its article body container. A `trace`
+    is told what each step kept and removed, block by block (see `scraper.cleaning.trace`).
     """
     tree = parse_html(decode_page(html))
     meta = extract_metadata(tree)
@@ -343,20 +353,28 @@ def clean_html(html: str | bytes, url: str | None = None, hints: CleanerHints | 
     if hints:
         _apply_metadata_hints(tree, meta, hints)
     etree.strip_elements(tree, "script", "style", "template", with_tail=False)
-    removed: list[Removed] = []
+    if trace is not None:
+        trace.start(tree)
+    remover = _Remover(trace)
     if hints:
-        _drop_hinted(tree, hints, removed)
-    lead = _take_lead(tree, meta, removed)
-    captions = _take_captions(tree, removed)
-    byline_author, byline_source = _take_byline(tree, removed)
+        _drop_hinted(tree, hints, remover)
+    lead = _take_lead(tree, meta, remover)
+    captions = _take_captions(tree, remover)
+    byline_author, byline_source = _take_byline(tree, remover)
     if hints:
-        _keep_hinted_body(tree, hints, removed)
-    _prune(tree, removed)
+        _keep_hinted_body(tree, hints, remover)
+    _prune(tree, remover)
+    if trace is not None:
+        trace.extraction_input(tree)
     blocks = _extract(tree, url)
-    result = filter_blocks(blocks, title=meta.title, lead=lead)
+    if trace is not None:
+        trace.extracted(blocks)
+    result = filter_blocks(blocks, title=meta.title, lead=lead, trace=trace)
     lines = result.lines
     if lead:
         lines = [lead, *(line for line in lines if line_key(line) != line_key(lead))]
+        if trace is not None:
+            trace.lead_repeats_removed(lead)
     if not any(is_sentence(line) for line in lines):
         raise NotAnArticle("not an article: the page has no paragraph of article prose")
     text = "\n".join(lines)
@@ -377,5 +395,5 @@ def clean_html(html: str | bytes, url: str | None = None, hints: CleanerHints | 
         language=vietnamese_language(text) or meta.language,
         url=url,
         canonical_url=meta.canonical_url,
-        removed=removed + result.removed,
+        removed=remover.removed + result.removed,
     )

@@ -10,20 +10,26 @@ import re
 import string
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from . import rules
 from .article import Removed
 from .normalize import modernize_tone_marks, normalize_line
+
+if TYPE_CHECKING:
+    from .trace import Trace
 
 _EDGE_PUNCTUATION = string.punctuation + "–—…»«›‹►▶→•·“”‘’ "
 
 
 @dataclass
 class Block:
-    """One paragraph of extracted text; `kind` is "p", "head", "item", "quote" or "cell"."""
+    """One paragraph of extracted text; `kind` is "p", "head", "item", "quote" or "cell";
+    `position` is its place in the input, for a trace."""
 
     text: str
     kind: str = "p"
+    position: tuple[int, int] = (0, 0)
 
 
 @dataclass
@@ -98,17 +104,23 @@ def _line_rule(text: str, key: str) -> str | None:
 
 
 class _Filter:
-    def __init__(self, blocks: list[Block], title: str | None, lead: str | None, text_mode: bool) -> None:
-        self.blocks = [Block(normalize_line(b.text), b.kind) for b in blocks]
+    def __init__(self, blocks: list[Block], title: str | None, lead: str | None, text_mode: bool,
+                 trace: Trace | None) -> None:
+        self.blocks = [Block(normalize_line(b.text), b.kind, b.position) for b in blocks]
         self.blocks = [b for b in self.blocks if b.text]
         self.result = Filtered(title=title)
         self.lead_key = line_key(lead) if lead else None
         self.title_key = line_key(title) if title else None
         self.text_mode = text_mode
         self.kept: list[Block] = []
+        self.trace = trace
 
-    def drop(self, text: str, rule: str) -> None:
+    def drop(self, block: Block, rule: str, text: str | None = None) -> None:
+        """Remove a block (or only `text`, the part of it split off) under a rule."""
+        text = block.text if text is None else text
         self.result.removed.append(Removed(text, rule))
+        if self.trace is not None:
+            self.trace.filtered(block.position, text, rule)
 
     def run(self) -> Filtered:
         blocks = self.blocks
@@ -126,7 +138,7 @@ class _Filter:
                 index = self._drop_box(blocks, index)
                 continue
             if self.title_key and key.startswith(self.title_key + " ") and is_sentence(text[len(self.title_key):]):
-                self.drop(text[: len(self.title_key)], "title_line")
+                self.drop(block, "title_line", text[: len(self.title_key)])
                 text = block.text = text[len(self.title_key):].strip()
                 key = line_key(text)
             rule = _line_rule(text, key)
@@ -145,7 +157,7 @@ class _Filter:
                 self.result.source = self.result.source or source
                 rule = "source_line"
             if rule:
-                self.drop(text, rule)
+                self.drop(block, rule)
             else:
                 seen.add(key)
                 self.kept.append(block)
@@ -154,6 +166,9 @@ class _Filter:
         self._drop_trailing_teasers()
         self._take_author()
         self.result.lines = [b.text for b in self.kept]
+        if self.trace is not None:
+            for block in self.kept:
+                self.trace.filtered(block.position, block.text, None)
         return self.result
 
     def _is_tail_start(self, text: str, key: str) -> bool:
@@ -163,14 +178,14 @@ class _Filter:
 
     def _drop_rest(self, blocks: list[Block], rule: str) -> None:
         for block in blocks:
-            self.drop(block.text, rule)
+            self.drop(block, rule)
 
     def _drop_box(self, blocks: list[Block], index: int) -> int:
         """Drop a "Tin liên quan" heading and the link-like lines after it; return where text resumes."""
-        self.drop(blocks[index].text, "related_box")
+        self.drop(blocks[index], "related_box")
         index += 1
         while index < len(blocks) and not is_sentence(blocks[index].text):
-            self.drop(blocks[index].text, "related_box")
+            self.drop(blocks[index], "related_box")
             index += 1
         return index
 
@@ -184,7 +199,7 @@ class _Filter:
                     self.result.title = titles[0]
                     self.title_key = line_key(titles[0])
                 for b in header:
-                    self.drop(b.text, "title_line" if b.text == self.result.title else "header_line")
+                    self.drop(b, "title_line" if b.text == self.result.title else "header_line")
                 return blocks[index:]
         return blocks
 
@@ -212,7 +227,7 @@ class _Filter:
                 continue
             if len(run) >= rules.TITLE_RUN_MIN:
                 for item in run:
-                    self.drop(item.text, "title_run")
+                    self.drop(item, "title_run")
             else:
                 kept.extend(run)
             run = []
@@ -223,9 +238,9 @@ class _Filter:
     def _drop_trailing_teasers(self) -> None:
         """A paragraph cut short with "…" at the end of the text is the teaser of another article."""
         while self.kept and rules.TRUNCATED.search(self.kept[-1].text):
-            self.drop(self.kept.pop().text, "teaser")
+            self.drop(self.kept.pop(), "teaser")
         while self.kept and is_title_like(self.kept[-1].text) and self.kept[-1].kind == "head":
-            self.drop(self.kept.pop().text, "trailing_heading")
+            self.drop(self.kept.pop(), "trailing_heading")
 
     def _take_author(self) -> None:
         """A short name-like last line is the byline, not text."""
@@ -234,14 +249,15 @@ class _Filter:
         text = self.kept[-1].text
         if len(text) <= rules.AUTHOR_MAX_CHARS and (match := rules.AUTHOR_LINE.match(text)):
             self.result.author = self.result.author or author_names(match["name"])
-            self.drop(self.kept.pop().text, "author_line")
+            self.drop(self.kept.pop(), "author_line")
 
 
 def filter_blocks(blocks: list[Block], title: str | None = None, lead: str | None = None,
-                  text_mode: bool = False) -> Filtered:
+                  text_mode: bool = False, trace: Trace | None = None) -> Filtered:
     """Run the post-filter over extracted paragraphs.
 
     `text_mode` is for pre-extracted text, whose first lines (title, slogans, dates) are not
-    marked up: they are dropped up to the first paragraph that reads as prose.
+    marked up: they are dropped up to the first paragraph that reads as prose. A `trace` is told
+    every paragraph's verdict.
     """
-    return _Filter(blocks, title, lead, text_mode).run()
+    return _Filter(blocks, title, lead, text_mode, trace).run()

@@ -7,6 +7,7 @@ import re
 from .article import Article
 from .decode import decode_page
 from .postfilter import Block, filter_blocks
+from .trace import Trace
 
 _VIETNAMESE_MARKS = "ăâđêôơưĂÂĐÊÔƠƯạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ"
 _VIETNAMESE_LETTER = re.compile(f"[{_VIETNAMESE_MARKS}{_VIETNAMESE_MARKS.upper()}]")
@@ -22,11 +23,12 @@ def vietnamese_language(text: str) -> str | None:
     return "vi" if len(_VIETNAMESE_LETTER.findall(sample)) / letters > 0.03 else None
 
 
-def parse_text(text: str | bytes) -> Article:
-    """Clean pre-extracted text and return it as an `Article` (title, source, captions found in it)."""
+def parse_text(text: str | bytes, trace: Trace | None = None) -> Article:
+    """Clean pre-extracted text and return it as an `Article` (title, source, captions found in it).
+    A `trace` is told what became of each line."""
     decoded = decode_page(text)
-    blocks = [Block(line) for line in decoded.splitlines()]
-    result = filter_blocks(blocks, text_mode=True)
+    blocks = [Block(line, position=(number, 0)) for number, line in enumerate(decoded.splitlines())]
+    result = filter_blocks(blocks, text_mode=True, trace=trace)
     return Article(
         text="\n".join(result.lines),
         title=result.title,

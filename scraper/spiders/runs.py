@@ -12,6 +12,7 @@ from scrapy.statscollectors import StatsCollector
 
 PREFIX = "scraper/"
 MAX_LISTED_FAILURES = 1000  # per list: failed URLs, skipped pages
+SHORT_TEXT_WORDS = 100  # a cleaned article with fewer words is counted in the manifest's `short_texts`
 
 
 def new_run_id() -> str:
@@ -70,6 +71,7 @@ class RunCounts:
             "requested": values.get("requested", 0),
             "fetched": values.get("fetched", 0),
             "cleaned": values.get("cleaned", 0),
+            "short_texts": values.get("short_texts", 0),
             "stored": values.get("stored", 0),
             "duplicates": values.get("duplicates", 0),
             "skipped": skipped,

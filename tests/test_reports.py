@@ -1,0 +1,168 @@
+"""The review and health pages as files: what they hold, escaping, no external resource, the commands."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from lxml.html import document_fromstring
+
+from scraper.fixtures import FIXTURES_DIR, page_fixtures
+from scraper.reports.health import OutletRun, render_health, write_health
+from scraper.reports.review import collect_inputs, review_page, write_review
+from scraper.storage.manifest import read_manifests
+
+REPO = Path(__file__).resolve().parent.parent
+EXTERNAL = re.compile(r"""(?:src|href|action|data)\s*=\s*["']?\s*(?:https?:)?//|@import|url\(""", re.I)
+HOSTILE_PAGE = """<html><head><title>Bài "thử" &lt;script&gt;</title><meta property="og:type" content="article">
+</head><body><h1>Bài thử nghiệm về trang độc hại</h1><article>
+<p>Đoạn văn đầu tiên có chữ &lt;script&gt;alert("x")&lt;/script&gt; ở giữa, đủ dài để đọc như một câu văn của bài.</p>
+<p>Đoạn thứ hai có &lt;img src=x onerror=alert(1)&gt; và "dấu ngoặc" cùng &amp;amp; cho đủ một câu dài của bài báo.</p>
+<p>Đoạn thứ ba nhắc https://example.com/track.js nhưng chỉ là chữ, không phải là một tài nguyên của trang này.</p>
+</article><div class="related-news"><a href="https://example.com/x">Tin &lt;b onmouseover=alert(2)&gt; khác</a></div>
+</body></html>"""
+
+
+def document_of(path: Path):
+    return document_fromstring(path.read_text(encoding="utf-8"))
+
+
+def test_review_of_the_fixtures_lists_every_page_worst_first(tmp_path: Path, shared_pages: None) -> None:
+    out = tmp_path / "review.html"
+    pages = write_review([FIXTURES_DIR], out)
+    assert len(pages) == 5 + len(list(page_fixtures()))
+    tree = document_of(out)
+    sections = tree.cssselect("section.page")
+    assert len(sections) == len(pages)
+    scores = [float(s.get("data-score")) for s in sections]
+    assert scores == sorted(scores) and scores[0] < 1.0
+    assert len(tree.cssselect("table tbody tr")) == len(pages)
+    for section in sections:
+        removed = section.cssselect(".block.removed")
+        assert len(removed) == int(section.get("data-removed-blocks"))
+        assert len(section.cssselect(".block.kept")) == int(section.get("data-kept-blocks"))
+        assert all(block.get("data-rule") for block in removed)
+    refused = [s for s in sections if s.get("data-name") == "pages/vnexpress/vnexpress_list"]
+    assert refused and "refused (not_article), as expected" in refused[0].text_content()
+
+
+def test_review_of_seed_texts_names_the_postfilter_rules(tmp_path: Path) -> None:
+    out = tmp_path / "review.html"
+    pages = write_review([FIXTURES_DIR / "seeds"], out)
+    assert len(pages) == 5 and all(page.score == 1.0 for page in pages)  # X.expected.txt beside X.txt
+    rules = {block.get("data-rule") for block in document_of(out).cssselect(".block.removed")}
+    assert {"tail_heading", "related_box", "caption", "title_line"} <= rules
+
+
+def test_review_of_cassettes_cleans_their_article_pages_as_the_crawl_does(tmp_path: Path) -> None:
+    inputs, notes = collect_inputs([FIXTURES_DIR / "cassettes"])
+    assert len(inputs) == 5 and not notes  # one article per recorded outlet; feeds, sitemaps, robots.txt left out
+    assert all(source.hints is not None and source.expected_text for source in inputs)
+    assert all(review_page(source).score == 1.0 for source in inputs)  # the text the replayed crawl stores
+
+
+def test_review_of_a_crawls_own_cassettes(tmp_path: Path, shared_pages: None) -> None:
+    """The cassettes `scraper crawl --replay` builds from the stored pages: their article pages, one section each."""
+    from scraper.sites import build_page_cassettes
+
+    cassettes = build_page_cassettes(tmp_path / "cassettes")
+    out = tmp_path / "review.html"
+    pages = write_review([cassettes[0].parent], out)
+    assert len(pages) >= len([f for f in page_fixtures() if not f.refused])
+    assert len(document_of(out).cssselect("section.page")) == len(pages)
+
+
+def test_review_escapes_everything_from_the_page(tmp_path: Path) -> None:
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    (folder / 'x"><script>alert(3)<.html').write_text(HOSTILE_PAGE, encoding="utf-8")
+    out = tmp_path / "review.html"
+    write_review([folder], out)
+    html = out.read_text(encoding="utf-8")
+    assert html.count("<script>") == 1  # the page's own script, and nothing from the input
+    assert "<img" not in html and "<b onmouseover" not in html and "alert(3)<" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    tree = document_fromstring(html)
+    assert len(tree.cssselect("section.page")) == 1
+    assert tree.cssselect(".block.removed")
+
+
+def test_pages_load_nothing_from_outside(tmp_path: Path, replayed_output: Path) -> None:
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    (folder / "hostile.html").write_text(HOSTILE_PAGE, encoding="utf-8")
+    review, health = tmp_path / "review.html", tmp_path / "health.html"
+    write_review([folder, FIXTURES_DIR / "cassettes"], review)
+    write_health(replayed_output, health)
+    for page in (review, health):
+        html = page.read_text(encoding="utf-8")
+        assert not EXTERNAL.search(html), EXTERNAL.search(html)
+        tree = document_fromstring(html)
+        assert not tree.xpath("//link | //iframe | //img | //script[@src] | //object | //embed")
+        assert all(a.get("href", "").startswith("#") for a in tree.iter("a"))
+
+
+def test_health_page_of_two_replays(tmp_path: Path, replayed_output: Path) -> None:
+    out = tmp_path / "health.html"
+    assert write_health(replayed_output, out) == 2
+    tree = document_of(out)
+    manifests = read_manifests(replayed_output)
+    outlets = set(manifests[0]["outlets"])
+    sections = tree.cssselect("section.outlet")
+    assert {s.get("data-outlet") for s in sections} == outlets
+    for section in sections:
+        chart = section.cssselect("svg.chart")[0]
+        assert chart.get("data-series") == "empty_or_short_share"
+        assert chart.get("data-runs") == "2"
+        points = chart.cssselect("circle.point")  # the first run cleaned articles; the second found them stored
+        assert [p.get("data-value") for p in points] == ["0.000"]
+        assert len(section.cssselect("tbody tr")) == 2
+    text = tree.text_content()
+    assert "already_stored 1" in text and "2 runs of 5 outlets" in text
+
+
+def test_empty_or_short_share_and_manifests_without_it() -> None:
+    run = OutletRun.from_manifest("r", {"cleaned": 8, "short_texts": 1, "skipped": {"empty": 2, "not_article": 3}})
+    assert run.empty_or_short == pytest.approx(0.3)
+    assert OutletRun.from_manifest("r", {"cleaned": 8, "skipped": {}}).empty_or_short is None  # older manifest
+    assert OutletRun.from_manifest("r", {"cleaned": 0, "short_texts": 0}).empty_or_short is None
+    first = {"started": "2026-12-01T01:00:00+00:00", "cleaned": 4, "short_texts": 1, "errors": 2,
+             "errors_by_reason": {"timeout": 2}, "finish_reason": "finished"}
+    second = {"started": "2026-12-01T02:00:00+00:00", "cleaned": 4, "short_texts": 3, "finish_reason": "shutdown"}
+    manifests = [{"run_id": "a", "outlets": {"vov": first}}, {"run_id": "b", "outlets": {"vov": second}}]
+    tree = document_fromstring(render_health(manifests))
+    values = [p.get("data-value") for p in tree.cssselect("#outlet-vov circle.point")]
+    assert values == ["0.250", "0.750"]
+    heights = [float(p.get("cy")) for p in tree.cssselect("#outlet-vov circle.point")]
+    assert heights[0] > heights[1]  # a larger share is drawn higher
+    assert [b.text_content() for b in tree.cssselect("#outlet-vov .bad")] == ["shutdown", "2"]  # newest first
+
+
+def run_cli(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "scraper", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_review_and_report_commands(tmp_path: Path, replayed_output: Path) -> None:
+    result = run_cli("review", "fixtures/seeds", "fixtures/cassettes", "--out", str(tmp_path / "r.html"))
+    assert result.returncode == 0, result.stderr
+    assert "reviewed 10 pages" in result.stderr
+    result = run_cli("report", str(replayed_output), "--out", str(tmp_path / "h.html"), "--runs", "1")
+    assert result.returncode == 0, result.stderr
+    assert "reported 1 runs" in result.stderr
+    assert "1 runs of 5 outlets" in (tmp_path / "h.html").read_text(encoding="utf-8")
+
+
+def test_commands_say_what_is_missing(tmp_path: Path) -> None:
+    result = run_cli("review", str(tmp_path / "absent"), "--out", str(tmp_path / "r.html"))
+    assert result.returncode == 2 and "no such file" in result.stderr
+    result = run_cli("review", str(tmp_path), "--out", str(tmp_path / "r.html"))
+    assert result.returncode == 2 and "no pages found" in result.stderr
+    assert not (tmp_path / "r.html").exists()
+    result = run_cli("report", str(tmp_path), "--out", str(tmp_path / "h.html"))
+    assert result.returncode == 2 and "no run manifests" in result.stderr
+    assert not (tmp_path / "h.html").exists()
+
