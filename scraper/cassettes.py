@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 import brotli
+import yaml
 from scrapy import Request, Spider
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
@@ -89,9 +90,12 @@ def write_cassette(path: Path, interactions: Iterable[Interaction]) -> None:
 
 
 def read_cassette(path: Path) -> list[Interaction]:
-    """The exchanges a cassette holds, in recorded order."""
+    """The exchanges a cassette holds, in recorded order; a file that is no cassette is a `CassetteError`."""
     context = open_cassette(path, "replay")
-    cassette = context.__enter__()
+    try:
+        cassette = context.__enter__()
+    except (yaml.YAMLError, KeyError, TypeError, ValueError, AttributeError) as error:
+        raise CassetteError(f"{path} is not a readable cassette ({type(error).__name__}: {error})") from None
     items = [Interaction(url=request.uri, method=request.method, status=response["status"]["code"],
                          headers=dict(response["headers"]), body=response["body"]["string"] or b"")
              for request, response in cassette.data]

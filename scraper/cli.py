@@ -140,9 +140,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_fixture_check(args: argparse.Namespace) -> int:
+    from .fixtures import FixtureError
     from .outlets import OutletError, all_outlets
-    from .regression import FixtureError, check_fixtures
+    from .regression import check_fixtures
 
+    if not args.dir.is_dir():
+        print(f"scraper fixture check: no such folder: {args.dir}", file=sys.stderr)
+        return 2
     try:
         outlets = all_outlets(args.outlets_files)
         results = []
@@ -155,6 +159,10 @@ def cmd_fixture_check(args: argparse.Namespace) -> int:
                 print(f"broken   {checked.name}: {checked.problem}")
     except (OutletError, FixtureError) as error:
         print(f"scraper fixture check: {error}", file=sys.stderr)
+        return 2
+    if not results:
+        print(f"scraper fixture check: no fixtures in {args.dir} (seeds/, pages/<outlet>/*.json, "
+              "cassettes/expected.jsonl)", file=sys.stderr)
         return 2
     changed = sum(1 for c in results if c.changes)
     broken = sum(1 for c in results if c.problem)
@@ -170,8 +178,9 @@ def cmd_fixture_check(args: argparse.Namespace) -> int:
 
 
 def cmd_fixture_add(args: argparse.Namespace) -> int:
+    from .fixtures import FixtureError
     from .outlets import OutletError, all_outlets
-    from .regression import FixtureError, add_fixture
+    from .regression import add_fixture
 
     try:
         outlets = all_outlets(args.outlets_files)

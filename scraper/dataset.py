@@ -31,11 +31,11 @@ def utc_now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def clean_page(body: bytes | str, url: str, outlet: Outlet | None) -> Article:
+def clean_page(body: bytes | str, url: str | None, outlet: Outlet | None) -> Article:
     """Clean an outlet's article page as a crawl does: with the outlet's cleaner hints, and the
     publication time its URL encodes when the page shows none. Raises the cleaner's `CleanerError`s."""
     article = clean_html(body, url=url, hints=outlet.cleaner if outlet else None)
-    if outlet and not article.published:
+    if outlet and url and not article.published:
         article.published = outlet.published_from_url(url)
     return article
 

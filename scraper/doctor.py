@@ -14,24 +14,27 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-from protego import Protego
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
+from scrapy.robotstxt import RobotParser
 from scrapy.settings import Settings
 from scrapy.utils.gz import gunzip
+from scrapy.utils.misc import load_object
 from twisted.python.failure import Failure
 
 from .cleaning.errors import CleanerError
 from .dataset import clean_page, missing_field
 from .discovery import DiscoveryError, page_links, parse_feed, parse_sitemap
 from .outlets import Outlet
-from .spiders.news import ERROR_STATUSES, failure_reason, set_user_agent
+from .spiders.news import ERROR_STATUSES, failure_reason, follows, is_html, set_user_agent
 from .urls import canonicalize_url, strip_tracking
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 ARTICLES_TO_TRY = 3
+CHILD_SITEMAPS_TO_TRY = 3  # of a sitemap index, the newest
+MAX_INDEX_DEPTH = 3  # sitemap indexes listing indexes
 
 
 @dataclass
@@ -69,7 +72,8 @@ class DoctorSpider(Spider):
     def __init__(self, checks: list[Check], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.checks = checks
-        self.robots: dict[str, Protego | None] = {}
+        self.robots: dict[str, RobotParser] = {}
+        self.sitemaps_read: set[str] = set()
         self.listed: list[str] = []
         self.stage = "robots"
         self.articles: list[tuple[str, str | None]] = []  # (url, problem or None)
@@ -82,17 +86,23 @@ class DoctorSpider(Spider):
         return spider
 
     def report(self, name: str, status: str, detail: str) -> None:
+        """Add one check's result."""
         self.checks.append(Check(self.outlet.name, name, status, detail))
 
     def _request(self, url: str, callback: Any, **meta: Any) -> Request:
+        """A request whose error answers reach the callback (redirects are still followed)."""
         return Request(url, callback=callback, errback=self._failed, dont_filter=True,
                        meta={"handle_httpstatus_list": ERROR_STATUSES, **meta})
+
+    @property
+    def agent(self) -> str:
+        """The User-Agent robots.txt rules are matched against, as Scrapy's robots.txt middleware does."""
+        return self.settings.get("ROBOTSTXT_USER_AGENT") or self.settings.get("USER_AGENT")
 
     def allowed(self, url: str) -> bool:
         """Whether robots.txt lets our User-Agent fetch the URL (no robots.txt: yes)."""
         robots = self.robots.get(_host_root(url))
-        agent = self.settings.get("USER_AGENT")
-        return robots is None or robots.can_fetch(url, agent)
+        return robots is None or robots.allowed(url, self.agent)
 
     # Stages: robots.txt, then the sources, then a few articles; each starts when the last is done.
 
@@ -119,8 +129,7 @@ class DoctorSpider(Spider):
     def _source_requests(self) -> Iterator[Request]:
         disallowed = [url for _, url in self.outlet.sources if not self.allowed(url)]
         if disallowed:
-            self.report("robots.txt", FAIL, f"forbids {self.settings.get('USER_AGENT')!r} to read "
-                                            f"{', '.join(disallowed)}")
+            self.report("robots.txt", FAIL, f"forbids {self.agent!r} to read {', '.join(disallowed)}")
         callbacks = {"feed": self.parse_feed, "sitemap": self.parse_sitemap, "category": self.parse_category}
         for kind, url in self.outlet.sources:
             if url not in disallowed:
@@ -138,6 +147,9 @@ class DoctorSpider(Spider):
         if not listed:
             self.report("articles", FAIL, "no source lists an article URL: nothing to try")
             return
+        if len(allowed) < len(listed):
+            self.report("articles", WARN, f"robots.txt forbids {len(listed) - len(allowed)} of the {len(listed)} "
+                                          "article URLs listed; the crawl skips them")
         for url in allowed[:ARTICLES_TO_TRY]:
             yield self._request(url, self.parse_article, check="articles")
 
@@ -155,8 +167,9 @@ class DoctorSpider(Spider):
 
     def parse_robots(self, response: Response) -> None:
         root = response.meta["root"]
-        if response.status == 200:
-            self.robots[root] = Protego.parse(response.body.decode("utf-8", "replace"))
+        if response.status == 200:  # parsed by the parser Scrapy's robots.txt middleware uses
+            parser = load_object(self.settings.get("ROBOTSTXT_PARSER"))
+            self.robots[root] = parser.from_crawler(self.crawler, response.body)
             blocked = [url for _, url in self.outlet.sources if _host_root(url) == root and not self.allowed(url)]
             if not blocked:
                 self.report("robots.txt", OK, f"{root}/robots.txt lets us read every source")
@@ -167,11 +180,15 @@ class DoctorSpider(Spider):
             self.report("robots.txt", OK, f"{root} has no robots.txt (HTTP {response.status}): everything allowed")
 
     def _listing(self, response: Response, links: list[str]) -> None:
+        """Report what a source lists: the links the crawl would follow (on a category page, those that
+        look like article URLs)."""
         check = response.meta["check"]
-        articles = [strip_tracking(url) for url in links if self.outlet.is_article_url(url)]
+        kept = [url for url in links if self.outlet.is_article_url(url)] if check.startswith("category") else links
+        articles = [strip_tracking(url) for url in kept if follows(self.outlet, url)]
         self.listed += articles
         if not articles:
-            self.report(check, FAIL, f"lists no article URL ({len(links)} links){self._moved(response)}")
+            self.report(check, response.meta.get("failing", FAIL),
+                        f"lists no article URL ({len(links)} links){self._moved(response)}")
         else:
             self.report(check, WARN if self._moved(response) else OK,
                         f"{len(articles)} article URLs{self._moved(response)}")
@@ -186,8 +203,9 @@ class DoctorSpider(Spider):
             self.report(response.meta["check"], FAIL, f"not a feed: {error}")
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
+        failing = response.meta.get("failing", FAIL)  # a child sitemap that fails: a warning
         if problem := self._status_problem(response):
-            self.report(response.meta["check"], FAIL, problem)
+            self.report(response.meta["check"], failing, problem)
             return
         body = response.body
         try:
@@ -195,14 +213,29 @@ class DoctorSpider(Spider):
                 body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
             links, children = parse_sitemap(body)
         except (DiscoveryError, OSError, ValueError) as error:
-            self.report(response.meta["check"], FAIL, f"not a sitemap: {error}")
+            self.report(response.meta["check"], failing, f"not a sitemap: {error}")
             return
-        children = sorted((c for c in children if self.outlet.owns(c.url)), key=lambda c: c.published or "",
-                          reverse=True)
-        if children:  # an index: its newest child says whether the outlet still lists articles
-            yield self._request(children[0].url, self.parse_sitemap, check=response.meta["check"])
+        self.sitemaps_read.add(response.url)
+        if not children:
+            self._listing(response, [link.url for link in links])
             return
-        self._listing(response, [link.url for link in links])
+        # An index: its newest children say whether the outlet still lists articles. An index that
+        # lists itself or another index already read is not read again.
+        ours = sorted((c for c in children if self.outlet.owns(c.url)), key=lambda c: c.published or "",
+                      reverse=True)
+        unread = [child for child in ours if child.url not in self.sitemaps_read][:CHILD_SITEMAPS_TO_TRY]
+        depth = response.meta.get("depth", 0)
+        if not unread or depth >= MAX_INDEX_DEPTH:
+            why = "none on the outlet's domains" if not ours else "every one already read (an index loop)" \
+                if not unread else f"nested more than {MAX_INDEX_DEPTH} indexes deep"
+            self.report(response.meta["check"], failing, f"a sitemap index of {len(children)} sitemaps, {why}")
+            return
+        self.report(response.meta["check"], OK, f"a sitemap index of {len(children)} sitemaps; reading the "
+                                                f"newest {len(unread)}")
+        for child in unread:
+            self.sitemaps_read.add(child.url)
+            yield self._request(child.url, self.parse_sitemap, check=f"sitemap {child.url}", failing=WARN,
+                                depth=depth + 1)
 
     def parse_category(self, response: Response) -> Iterator[Request]:
         if problem := self._status_problem(response):
@@ -223,14 +256,15 @@ class DoctorSpider(Spider):
     def parse_article(self, response: Response) -> None:
         url = response.meta.get("redirect_urls", [response.url])[0]
         problem = self._status_problem(response)
+        if problem is None and not is_html(response):
+            problem = f"not_html: the article is served as {response.headers.get('Content-Type', b'').decode()!r}"
         if problem is None:
             try:
-                article = clean_page(response.body, response.url, self.outlet)
-                problem = missing_field(article)
-                if problem is None and not article.text.strip():
-                    problem = "empty text: has the outlet's template changed?"
+                problem = missing_field(clean_page(response.body, response.url, self.outlet))
             except CleanerError as error:
                 problem = f"{error.reason}: {error.message}"
+                if error.reason == "not_article":
+                    problem += " (has the outlet's template changed?)"
         self.articles.append((url, problem))
 
     def _failed(self, failure: Failure) -> None:
@@ -239,9 +273,10 @@ class DoctorSpider(Spider):
         if meta["check"] == "articles":
             self.articles.append((failure.request.url, reason))
         elif meta["check"] == "robots.txt":
-            self.report("robots.txt", WARN, f"{meta['root']}/robots.txt unreachable: {reason}")
+            self.report("robots.txt", WARN, f"{meta['root']}/robots.txt unreachable ({reason}); a crawl reads "
+                                            "that as allowing everything")
         else:
-            self.report(meta["check"], FAIL, reason)
+            self.report(meta["check"], meta.get("failing", FAIL), reason)
 
     def _closed(self) -> None:
         if not self.articles:

@@ -20,6 +20,31 @@ def shared_pages_dir() -> Path:
     return Path(os.environ.get("SCRAPER_PAGES_DIR", REPO_ROOT.parent / "shared" / "pages"))
 
 
+class FixtureError(ValueError):
+    """A fixture that cannot be added or read, naming its file and saying why."""
+
+
+def _page_record(path: Path) -> dict[str, Any]:
+    """A page fixture's JSON record, checked: a page or a cassette, and an expected record."""
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise FixtureError(f"{path}: cannot be read as JSON: {error}") from None
+    if not isinstance(record, dict):
+        raise FixtureError(f"{path}: expected a JSON object")
+    stored = record.get("cassette") or record.get("page")
+    if not isinstance(stored, str) or not stored:
+        raise FixtureError(f"{path}: names no stored page (a 'page' or 'cassette' field)")
+    if "cassette" in record and not isinstance(record.get("url"), str):
+        raise FixtureError(f"{path}: a 'cassette' needs the 'url' of the page it holds")
+    for key, kind in (("expected", dict), ("accepted", dict), ("url", str), ("outlet", str)):
+        if record.get(key) is not None and not isinstance(record[key], kind):
+            raise FixtureError(f"{path}: field {key!r} must be a {'JSON object' if kind is dict else 'string'}")
+    if "expected" not in record:
+        raise FixtureError(f"{path}: has no 'expected' record")
+    return record
+
+
 @dataclass
 class Fixture:
     """One stored input and the output a person decided is right."""
@@ -67,7 +92,7 @@ def page_fixtures(root: Path = FIXTURES_DIR, pages_dir: Path | None = None) -> I
     """
     pages_dir = pages_dir or shared_pages_dir()
     for expected_path in sorted((root / "pages").glob("*/*.json")):
-        record = json.loads(expected_path.read_text(encoding="utf-8"))
+        record = _page_record(expected_path)
         stored = record.get("cassette") or record["page"]
         input_path = root / "pages" / stored
         if "cassette" not in record and not input_path.exists():

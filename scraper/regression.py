@@ -28,16 +28,20 @@ from .cassettes import CASSETTE_SUFFIX, CassetteError
 from .cleaning.errors import CleanerError
 from .cleaning.text import parse_text
 from .dataset import clean_page
-from .fixtures import ACCEPTED_SUFFIX, EXPECTED_SUFFIX, Fixture, page_fixtures, seed_fixtures, shared_pages_dir
+from .fixtures import (
+    ACCEPTED_SUFFIX,
+    EXPECTED_SUFFIX,
+    Fixture,
+    FixtureError,
+    page_fixtures,
+    seed_fixtures,
+    shared_pages_dir,
+)
 from .outlets import Outlet, outlet_for_url
 from .storage.files import atomic_write_text
 
 PAGE_FIELDS = ("title", "lead", "text", "author", "published", "category", "tags", "source")
 _NAME = re.compile(r"[^a-z0-9_-]+")
-
-
-class FixtureError(ValueError):
-    """A fixture that cannot be added or read, saying why."""
 
 
 @dataclass
@@ -51,7 +55,10 @@ class Checked:
 
 
 def approved_output(fixture: Fixture) -> dict[str, Any]:
-    """The output a person approved: the expected record with the accepted fields laid over it."""
+    """The output a person approved: the expected record with the accepted fields laid over it (or the
+    accepted record alone, where one of the two is a refusal and the other is not)."""
+    if "refused" in fixture.expected or "refused" in fixture.accepted:
+        return fixture.accepted or fixture.expected
     return {**fixture.expected, **fixture.accepted}
 
 
@@ -63,9 +70,9 @@ def cleaned_output(fixture: Fixture, outlets: dict[str, Outlet]) -> dict[str, An
     try:
         if fixture.kind == "seed":
             return {"text": parse_text(data).text}
-        outlet = outlets.get(fixture.outlet) if fixture.outlet else None
-        if outlet is None and fixture.url:
-            outlet = outlet_for_url(fixture.url)
+        if fixture.outlet and fixture.outlet not in outlets:
+            raise FixtureError(f"{fixture.expected_path}: unknown outlet {fixture.outlet!r}")
+        outlet = outlets[fixture.outlet] if fixture.outlet else outlet_for_url(fixture.url or "")
         article = clean_page(data, fixture.url, outlet).to_dict()
     except CleanerError as error:
         return {"refused": error.reason}
@@ -85,9 +92,9 @@ def describe_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]
         old, new = before.get(key), after.get(key)
         if old == new:
             continue
-        if key == "text" and isinstance(old, str) and isinstance(new, str):
+        if key == "text" and isinstance(old, str | None) and isinstance(new, str | None):
             lines.append("text:")
-            diff = difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=0)
+            diff = difflib.unified_diff((old or "").splitlines(), (new or "").splitlines(), lineterm="", n=0)
             lines += [f"  {line}" for line in diff if not line.startswith(("---", "+++", "@@"))]
         else:
             lines.append(f"{key}: {_shown(old)} -> {_shown(new)}")
@@ -105,7 +112,7 @@ def _check_fixture(fixture: Fixture, outlets: dict[str, Outlet], update: bool) -
         return checked
     try:
         output = cleaned_output(fixture, outlets)
-    except (OSError, CassetteError) as error:
+    except (OSError, CassetteError, FixtureError) as error:
         checked.problem = str(error)
         return checked
     checked.changes = describe_changes(approved_output(fixture), output)
@@ -116,7 +123,10 @@ def _check_fixture(fixture: Fixture, outlets: dict[str, Outlet], update: bool) -
 
 def _accept(fixture: Fixture, output: dict[str, Any]) -> None:
     """Record `output` as the fixture's accepted output, beside (never over) its expected record."""
-    accepted = {key: value for key, value in output.items() if fixture.expected.get(key) != value}
+    if "refused" in output or "refused" in fixture.expected:  # nothing to lay over: all or nothing
+        accepted = {} if output == fixture.expected else output
+    else:
+        accepted = {key: value for key, value in output.items() if fixture.expected.get(key) != value}
     if fixture.kind == "seed":
         path = fixture.expected_path.with_name(fixture.expected_path.name.replace(EXPECTED_SUFFIX, ACCEPTED_SUFFIX))
         if accepted:
@@ -202,24 +212,28 @@ def add_fixture(source: str, outlet: Outlet, root: Path, *, url: str | None = No
     record_path = folder / f"{name}.json"
     if record_path.exists():
         raise FixtureError(f"{record_path} exists already; pass another --name")
+    fetched = urlsplit(source).scheme in ("http", "https")
+    if fetched and not outlet.owns(source):
+        raise FixtureError(f"{source} is not on {outlet.name}'s domains ({', '.join(outlet.domains)})")
+    if not fetched and not Path(source).is_file():
+        raise FixtureError(f"no such file: {source}")
     folder.mkdir(parents=True, exist_ok=True)
-    if urlsplit(source).scheme in ("http", "https"):
-        if not outlet.owns(source):
-            raise FixtureError(f"{source} is not on {outlet.name}'s domains ({', '.join(outlet.domains)})")
+    if fetched:
         stored = folder / f"{name}{CASSETTE_SUFFIX}"
         url = fetch_into_cassette(source, stored, fetch_settings or {})
         record: dict[str, Any] = {"cassette": f"{outlet.name}/{stored.name}", "url": url}
     else:
-        page = Path(source)
-        if not page.is_file():
-            raise FixtureError(f"no such file: {page}")
-        stored = folder / f"{name}{page.suffix or '.html'}"
-        shutil.copyfile(page, stored)
+        stored = folder / f"{name}{Path(source).suffix or '.html'}"
+        shutil.copyfile(source, stored)
         record = {"page": f"{outlet.name}/{stored.name}", "url": url}
     record["outlet"] = outlet.name
     fixture = Fixture(name=f"pages/{outlet.name}/{name}", kind="page", input_path=stored, expected_path=record_path,
                       url=url, expected={}, outlet=outlet.name, in_cassette="cassette" in record)
-    record["expected"] = cleaned_output(fixture, {outlet.name: outlet})
+    try:
+        record["expected"] = cleaned_output(fixture, {outlet.name: outlet})
+    except (OSError, CassetteError) as error:
+        stored.unlink(missing_ok=True)
+        raise FixtureError(f"{source}: {error}") from None
     record["notes"] = "written by `scraper fixture add`: read the page and correct what the cleaner got wrong"
     atomic_write_text(record_path, json.dumps(record, ensure_ascii=False, indent=2) + "\n")
     return record_path

@@ -116,7 +116,51 @@ def test_a_changed_template_whose_articles_come_out_empty_fails(tmp_path: Path, 
     assert status == 1, output
     check_status, detail = rows["articles"]
     assert check_status == "fail" and detail.startswith("0 of 2 cleaned")
-    assert site.url("/tin-1.html") in detail
+    assert f"{site.url('/tin-1.html')}: not_article" in detail and "has the outlet's template changed?" in detail
+
+
+def test_articles_served_as_something_else_than_html_fail(tmp_path: Path, site: LocalSite) -> None:
+    for path in ARTICLES:
+        site.add(path, Reply(GOOD_ARTICLE, content_type="application/pdf"))
+    status, rows, _ = doctor(tmp_path, site)
+    assert status == 1
+    assert "not_html" in rows["articles"][1]
+
+
+def test_robots_txt_is_read_as_the_crawl_reads_it(tmp_path: Path, site: LocalSite) -> None:
+    """A byte-order mark and bytes that are not UTF-8: Scrapy's parser still reads `Disallow: /`."""
+    site.add("/robots.txt", Reply(b"\xef\xbb\xbfUser-agent: *\nDisallow: /\xff\xfe\n", content_type="text/plain"))
+    status, rows, output = doctor(tmp_path, site)
+    assert status == 1, output
+    assert rows["robots.txt"][0] == "fail"
+
+
+def sitemap_index(site: LocalSite, *children: str) -> bytes:
+    entries = "".join(f"<sitemap><loc>{site.url(c)}</loc><lastmod>2026-11-{30 - i:02d}</lastmod></sitemap>"
+                      for i, c in enumerate(children))
+    return f'<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}' \
+           "</sitemapindex>".encode()
+
+
+def test_a_sitemap_index_whose_newest_child_is_gone(tmp_path: Path, site: LocalSite) -> None:
+    """The crawl reads the older child too: the dead one is a warning, not a failure."""
+    site.add("/sitemap-index.xml", Reply(sitemap_index(site, "/sitemap-da-xoa.xml", "/sitemap.xml"),
+                                         content_type="application/xml"))
+    status, rows, output = doctor(tmp_path, site, feeds=[], sitemaps=["/sitemap-index.xml"])
+    assert status == 0, output
+    assert rows[f"sitemap {site.url('/sitemap-index.xml')}"][0] == "ok"
+    assert rows[f"sitemap {site.url('/sitemap-da-xoa.xml')}"][0] == "warn"
+    assert rows[f"sitemap {site.url('/sitemap.xml')}"] == ("ok", "2 article URLs")
+
+
+def test_a_sitemap_index_that_lists_itself_ends(tmp_path: Path, site: LocalSite) -> None:
+    site.add("/sitemap-index.xml", Reply(sitemap_index(site, "/sitemap-index.xml", "/sitemap-2.xml"),
+                                         content_type="application/xml"))
+    site.add("/sitemap-2.xml", Reply(sitemap_index(site, "/sitemap-index.xml"), content_type="application/xml"))
+    status, rows, output = doctor(tmp_path, site, sitemaps=["/sitemap-index.xml"])
+    assert status == 0, output  # the feed still lists the articles
+    assert "an index loop" in rows[f"sitemap {site.url('/sitemap-2.xml')}"][1]
+    assert site.requested("/sitemap-index.xml") == 1 and site.requested("/sitemap-2.xml") == 1
 
 
 def test_sources_that_list_no_articles_fail(tmp_path: Path, site: LocalSite) -> None:

@@ -181,3 +181,62 @@ def test_a_bad_outlets_file_is_a_clear_error(tmp_path: Path, text: str, message:
         assert result.returncode == 2, (command, result.stderr)
         assert str(path) in result.stderr and message in result.stderr, (command, result.stderr)
         assert "Traceback" not in result.stderr
+
+
+def page_fixture(root: Path, record: object, name: str = "bai") -> Path:
+    folder = root / "pages" / "vnexpress"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}.html").write_bytes(PAGE)
+    path = folder / f"{name}.json"
+    path.write_text(record if isinstance(record, str) else json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("record, message", [
+    ("{not json", "cannot be read as JSON"),
+    ([1], "expected a JSON object"),
+    ({"url": "https://vnexpress.net/a-4954455.html", "expected": {}}, "names no stored page"),
+    ({"page": "vnexpress/bai.html"}, "has no 'expected' record"),
+    ({"cassette": "vnexpress/bai.yaml", "expected": {}}, "a 'cassette' needs the 'url'"),
+    ({"page": "vnexpress/bai.html", "expected": "text"}, "field 'expected' must be a JSON object"),
+])
+def test_a_broken_fixture_file_is_a_clear_error(tmp_path: Path, record: object, message: str) -> None:
+    path = page_fixture(tmp_path, record)
+    result = scraper("fixture", "check", str(tmp_path))
+    assert result.returncode == 2, result.stdout
+    assert f"{path}: {message}" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_unreadable_inputs_and_unknown_outlets_are_reported(tmp_path: Path) -> None:
+    page_fixture(tmp_path, {"page": "vnexpress/bai.html", "outlet": "khong_co", "expected": {}})
+    folder = tmp_path / "pages" / "vnexpress"
+    (folder / "hong.yaml").write_text("interactions: [{{", encoding="utf-8")
+    (folder / "hong.json").write_text(json.dumps({"cassette": "vnexpress/hong.yaml", "url": "https://vnexpress.net/"
+                                                  "a-4954455.html", "expected": {}}), encoding="utf-8")
+    result = scraper("fixture", "check", str(tmp_path))
+    assert result.returncode == 1
+    assert "unknown outlet 'khong_co'" in result.stdout
+    assert "hong.yaml is not a readable cassette" in result.stdout and "Traceback" not in result.stderr
+
+
+def test_a_missing_or_empty_folder_is_an_error(tmp_path: Path) -> None:
+    for folder in (tmp_path / "khong-co", tmp_path):
+        result = scraper("fixture", "check", str(folder))
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "no fixtures in" in result.stderr
+
+
+def test_update_settles_when_a_page_turns_refused_and_back(tmp_path: Path) -> None:
+    path = page_fixture(tmp_path, {"page": "vnexpress/bai.html", "url": "https://vnexpress.net/a-4954455.html",
+                                   "expected": {"refused": "not_article"}})
+    assert scraper("fixture", "check", str(tmp_path)).returncode == 1
+    assert scraper("fixture", "check", str(tmp_path), "--update").returncode == 0
+    assert scraper("fixture", "check", str(tmp_path)).returncode == 0
+    record = json.loads(path.read_text(encoding="utf-8"))
+    assert record["expected"] == {"refused": "not_article"} and record["accepted"]["title"]
+
+    (path.parent / "bai.html").write_bytes(b"<html><head><meta property='og:type' content='website'></head></html>")
+    assert scraper("fixture", "check", str(tmp_path)).returncode == 1
+    assert scraper("fixture", "check", str(tmp_path), "--update").returncode == 0
+    assert scraper("fixture", "check", str(tmp_path)).returncode == 0
+    assert "accepted" not in json.loads(path.read_text(encoding="utf-8")), "the page gives its expected output again"

@@ -77,6 +77,19 @@ def set_user_agent(settings: Any) -> None:
         settings.set("USER_AGENT", agent, priority="spider")
 
 
+def is_html(response: Response) -> bool:
+    """Whether a response is a page to clean: HTML or text, or with no Content-Type at all."""
+    content_type = (response.headers.get("Content-Type") or b"").split(b";")[0].strip().lower()
+    return not content_type or content_type.startswith(_HTML_TYPES)
+
+
+def follows(outlet: Outlet, url: str) -> bool:
+    """Whether the outlet's crawl follows a listed link: on its domains, and not on a more specific
+    domain of another built-in outlet (ngoisao.vnexpress.net is not vnexpress's)."""
+    owner = outlet_for_url(url)
+    return outlet.owns(url) and (owner is None or owner.name == outlet.name)
+
+
 def category_page_url(outlet: Outlet, first_page: str, page: int) -> str | None:
     """Page `page` of a category by the outlet's pagination template."""
     if outlet.pagination is None:
@@ -223,16 +236,12 @@ class NewsSpider(Spider):
             yield Request(next_page, callback=self.parse_category, errback=self.source_failed,
                           meta={"source": "category", "page": page + 1, "first_page": response.meta["first_page"]})
 
-    def _claimed_elsewhere(self, url: str) -> bool:
-        """Whether a built-in outlet with a more specific domain owns the URL (ngoisao.vnexpress.net)."""
-        owner = outlet_for_url(url)
-        return owner is not None and owner.name != self.outlet.name
 
     def follow(self, links: Iterable[Link]) -> Iterator[Request]:
         """Requests for the listed articles this run still needs; those already stored, refused before or
         published before `since` are counted as skipped (links off the outlet's domains are ignored)."""
         for link in links:
-            if not self.outlet.owns(link.url) or self._claimed_elsewhere(link.url):
+            if not follows(self.outlet, link.url):
                 continue
             canonical = canonicalize_url(link.url)
             if canonical in self._scheduled:
@@ -258,8 +267,7 @@ class NewsSpider(Spider):
 
     def parse_article(self, response: Response) -> Iterator[dict[str, Any]]:
         self.counts.inc("fetched")
-        content_type = (response.headers.get("Content-Type") or b"").split(b";")[0].strip().lower()
-        if content_type and not content_type.startswith(_HTML_TYPES):
+        if not is_html(response):
             self.counts.skip("not_html", response.url)
             return
         yield {
