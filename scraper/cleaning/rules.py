@@ -217,20 +217,17 @@ LEAD_CLASS_WORDS = ("sapo", "lead", "summary", "description", "detail_subtitle",
 LEAD_MIN_CHARS = 40
 LEAD_MAX_CHARS = 1200
 
-# Elements holding photo captions (kept out of the text, stored as `captions`).
-CAPTION_XPATHS = (
-    "//figcaption",
-    "//*[@class][contains(@class, 'caption') or contains(@class, 'Caption') or contains(@class, 'image_desc')"
-    " or contains(@class, 'img-desc') or contains(@class, 'image-desc') or contains(@class, 'photo-desc')"
-    " or contains(@class, 'desc_image') or contains(@class, 'tplCaption') or contains(@class, 'Image')]",
-    # A layout table holding a photo and a line of text (pages/thanhnien, vnexpress 2012 templates).
-    "//table[.//img][not(.//table)]",
-    # A centred line in italics right after a photo (pages/xinhxinh).
-    "//*[@align or @style][self::p or self::div or self::span]"
-    "[@align='center' or contains(translate(@style, 'CENTR ', 'centr'), 'text-align:center')]"
-    "[preceding-sibling::*[1][self::img or .//img] or .//img]"
-    "[normalize-space(.) = normalize-space(string(.//em | .//i))]",
-)
+# Elements holding photo captions (kept out of the text, stored as `captions`), looked for in this order:
+# figcaptions; elements whose class names a caption (the class matched case-sensitively: "Image" is a
+# caption class of 2012 templates, "image" a wrapper of many); layout tables holding a photo and a line
+# of text (pages/thanhnien, vnexpress 2012 templates); a centred line in italics at or right after a
+# photo (pages/xinhxinh).
+CAPTION_TAG_XPATH = "//figcaption"
+CAPTION_CLASS = re.compile(r"caption|Caption|image_desc|img-desc|image-desc|photo-desc|desc_image|tplCaption|Image")
+PHOTO_TABLE_XPATH = "//table[.//img][not(.//table)]"
+CENTRED_CAPTION_TAGS = ("p", "div", "span")
+CENTRED_ITALIC_PHOTO_LINE = ("self::*[preceding-sibling::*[1][self::img or .//img] or .//img]"
+                             "[normalize-space(.) = normalize-space(string(.//em | .//i))]")
 
 # Signs that a page is not an article.
 NOT_ARTICLE_OG_TYPES = ("website", "video.other", "video", "profile", "object")
