@@ -9,12 +9,9 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from .cleaning.errors import CleanerError
-from .cleaning.html import clean_html
-from .dataset import make_record, schema_errors
+from .dataset import NoRecord, page_record
 from .spiders.news import NewsSpider
 from .storage.dataset_files import DatasetWriter
-from .urls import canonicalize_url
 
 
 class _SpiderPipeline:
@@ -43,28 +40,17 @@ class CleanPipeline(_SpiderPipeline):
 
     def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
         spider = self.spider
-        outlet = spider.outlet
         url = item["url"]
         try:
-            article = clean_html(item["body"], url=url, hints=outlet.cleaner)
-        except CleanerError as error:
-            if error.reason == "not_article":
-                spider.seen.add_refused(item["listed_canonical_url"], error.reason, item["fetched_at"])
-            raise self.drop(error.reason, url) from error
-        article.published = article.published or outlet.published_from_url(url)
-        if not article.title:
-            raise self.drop("no_title", url)
-        if not article.published:
-            raise self.drop("no_publication_time", url)
-        if spider.since and article.published[:10] < spider.since:
-            raise self.drop("before_since", url)
-        page_canonical = article.canonical_url if article.canonical_url and outlet.owns(article.canonical_url) else url
-        record = make_record(article, url=url, canonical_url=canonicalize_url(page_canonical), outlet=outlet.name,
-                             fetched_at=item["fetched_at"])
-        problem = schema_errors(record)
-        if problem:
-            spider.counts.fail(url, "invalid_record", problem)
-            raise DropItem(f"invalid_record: {url}: {problem}")
+            record = page_record(item["body"], url=url, outlet=spider.outlet, fetched_at=item["fetched_at"],
+                                 since=spider.since)
+        except NoRecord as refusal:
+            if refusal.reason == "invalid_record":
+                spider.counts.fail(url, refusal.reason, refusal.detail)
+                raise DropItem(f"invalid_record: {url}: {refusal.detail}") from refusal
+            if refusal.reason == "not_article":
+                spider.seen.add_refused(item["listed_canonical_url"], refusal.reason, item["fetched_at"])
+            raise self.drop(refusal.reason, url) from refusal
         spider.counts.inc("cleaned")
         return {"record": record, "keys": sorted({record["canonical_url"], item["listed_canonical_url"]})}
 
