@@ -31,6 +31,7 @@ class CrawlOptions:
     out: Path = Path("output")
     replay: bool = False
     record: bool = False
+    warc: bool = False
     cassettes: list[Path] = field(default_factory=list)
     since: str | None = None
     file_format: str = "jsonl"
@@ -53,6 +54,8 @@ def crawl_settings(options: CrawlOptions, run_id: str) -> Settings:
         "SCRAPER_RESUME": options.resume,
         "LOG_LEVEL": "INFO" if options.verbose else "WARNING",
     }
+    if options.warc:
+        values["SCRAPER_WARC_DIR"] = str(options.out / "warc")
     if options.replay or options.record:
         values.update({
             "HTTPCACHE_ENABLED": True,

@@ -40,6 +40,7 @@ SCRAPER_RETRY_BACKOFF_MAX = 120.0  # never wait longer than this, whatever Retry
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "scraper.middlewares.BackoffRetryMiddleware": 550,
+    "scraper.middlewares.WarcArchiveMiddleware": 920,  # between the cache (900) and the network: raw responses
     "scraper.middlewares.ReplayOnlyMiddleware": 950,  # after the cache (900): in replay, nothing gets past
 }
 
@@ -65,6 +66,10 @@ SCRAPER_MAX_ARTICLES = 0  # per outlet and run; 0 = no limit
 SCRAPER_MAX_CHILD_SITEMAPS = 20  # of a sitemap index, the newest by lastmod; 0 = all
 SCRAPER_RESUME = True  # each outlet keeps a JOBDIR until its run finishes, so an interrupted run resumes
 SCRAPER_JOBS_DIR = ""  # where those JOBDIRs go; default: <SCRAPER_OUTPUT_DIR>/jobs
+
+# The raw archive (`scraper crawl --warc`): every response in WARC files, re-cleaned by `scraper clean --warc`.
+SCRAPER_WARC_DIR = ""  # off when empty; `--warc` sets <SCRAPER_OUTPUT_DIR>/warc
+SCRAPER_WARC_MAX_SIZE = 1024 * 1024 * 1024  # bytes (compressed) per WARC file before the next one starts
 
 # Offline replay and recording of HTTP traffic as vcrpy cassettes (scraper.cassettes).
 SCRAPER_CASSETTE_DIRS: list[str] = ["fixtures/cassettes"]

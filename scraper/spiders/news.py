@@ -69,6 +69,12 @@ def failure_reason(failure: Failure) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower() or "error"
 
 
+def is_page_type(content_type: bytes | None) -> bool:
+    """Whether a Content-Type header is one of a page the cleaner reads (HTML, text, or none given)."""
+    media_type = (content_type or b"").split(b";")[0].strip().lower()
+    return not media_type or media_type.startswith(_HTML_TYPES)
+
+
 def category_page_url(outlet: Outlet, first_page: str, page: int) -> str | None:
     """Page `page` of a category by the outlet's pagination template."""
     if outlet.pagination is None:
@@ -252,8 +258,7 @@ class NewsSpider(Spider):
 
     def parse_article(self, response: Response) -> Iterator[dict[str, Any]]:
         self.counts.inc("fetched")
-        content_type = (response.headers.get("Content-Type") or b"").split(b";")[0].strip().lower()
-        if content_type and not content_type.startswith(_HTML_TYPES):
+        if not is_page_type(response.headers.get("Content-Type")):
             self.counts.skip("not_html", response.url)
             return
         yield {
