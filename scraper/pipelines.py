@@ -10,6 +10,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from .dataset import NoRecord, page_record
+from .drift import EMPTY_REASONS
 from .spiders.news import NewsSpider
 from .storage.dataset_files import DatasetWriter
 
@@ -41,16 +42,21 @@ class CleanPipeline(_SpiderPipeline):
     def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
         spider = self.spider
         url = item["url"]
+        spider.counts.inc("article_pages")
         try:
             record = page_record(item["body"], url=url, outlet=spider.outlet, fetched_at=item["fetched_at"],
                                  since=spider.since)
         except NoRecord as refusal:
+            if refusal.reason in EMPTY_REASONS:
+                spider.counts.inc("short_or_empty")
             if refusal.reason == "invalid_record":
                 spider.counts.fail(url, refusal.reason, refusal.detail)
                 raise DropItem(f"invalid_record: {url}: {refusal.detail}") from refusal
             if refusal.reason == "not_article":
                 spider.seen.add_refused(item["listed_canonical_url"], refusal.reason, item["fetched_at"])
             raise self.drop(refusal.reason, url) from refusal
+        if record["word_count"] < self.crawler.settings.getint("SCRAPER_SHORT_TEXT_WORDS"):
+            spider.counts.inc("short_or_empty")
         spider.counts.inc("cleaned")
         return {"record": record, "keys": sorted({record["canonical_url"], item["listed_canonical_url"]})}
 

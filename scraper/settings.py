@@ -67,6 +67,16 @@ SCRAPER_MAX_CHILD_SITEMAPS = 20  # of a sitemap index, the newest by lastmod; 0 
 SCRAPER_RESUME = True  # each outlet keeps a JOBDIR until its run finishes, so an interrupted run resumes
 SCRAPER_JOBS_DIR = ""  # where those JOBDIRs go; default: <SCRAPER_OUTPUT_DIR>/jobs
 
+# The layout-drift alarm (scraper.drift): the share of an outlet's article pages whose text came out empty or
+# shorter than SCRAPER_SHORT_TEXT_WORDS, against the median of its last SCRAPER_DRIFT_HISTORY runs. A run of at
+# least SCRAPER_DRIFT_MIN_PAGES pages whose share is more than SCRAPER_DRIFT_JUMP above that median, with at least
+# SCRAPER_DRIFT_MIN_RUNS earlier runs to compare, raises the alarm: `scraper crawl` warns and exits with status 3.
+SCRAPER_SHORT_TEXT_WORDS = 50
+SCRAPER_DRIFT_HISTORY = 10
+SCRAPER_DRIFT_MIN_RUNS = 3
+SCRAPER_DRIFT_MIN_PAGES = 10
+SCRAPER_DRIFT_JUMP = 0.25
+
 # The raw archive (`scraper crawl --warc`): every response in WARC files, re-cleaned by `scraper clean --warc`.
 SCRAPER_WARC_DIR = ""  # off when empty; `--warc` sets <SCRAPER_OUTPUT_DIR>/warc
 SCRAPER_WARC_MAX_SIZE = 1024 * 1024 * 1024  # bytes (compressed) per WARC file before the next one starts

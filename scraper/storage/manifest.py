@@ -29,7 +29,7 @@ def record_outlet(root: Path, run_id: str, outlet: str, section: dict[str, Any],
     return path
 
 
-def read_manifests(root: Path) -> list[dict[str, Any]]:
-    """Every run manifest under `root`, oldest first."""
-    paths = sorted((root / "runs").glob("*.json"))
+def read_manifests(root: Path, latest: int = 0) -> list[dict[str, Any]]:
+    """The run manifests under `root` (the `latest` ones, or all), oldest first."""
+    paths = sorted((root / "runs").glob("*.json"))[-latest:] if latest else sorted((root / "runs").glob("*.json"))
     return [json.loads(p.read_text(encoding="utf-8")) for p in paths]
