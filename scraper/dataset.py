@@ -17,10 +17,11 @@ from .cleaning.html import clean_html
 from .outlets import Outlet
 from .urls import canonicalize_url
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2 added near_duplicate_of; schema/article-1.json stays beside it for older files
 SCHEMA_PATH = Path(__file__).parent / "schema" / f"article-{SCHEMA_VERSION}.json"
 RECORD_FIELDS = ("schema_version", "url", "canonical_url", "outlet", "title", "lead", "text", "author", "published",
-                 "modified", "category", "tags", "source", "language", "word_count", "fetched_at", "content_hash")
+                 "modified", "category", "tags", "source", "language", "word_count", "fetched_at", "content_hash",
+                 "near_duplicate_of")
 
 
 def content_hash(text: str) -> str:
@@ -53,6 +54,7 @@ def make_record(article: Article, *, url: str, canonical_url: str, outlet: str, 
         "word_count": len(article.text.split()),
         "fetched_at": fetched_at,
         "content_hash": content_hash(article.text),
+        "near_duplicate_of": None,  # set by the near-duplicate check (scraper.neardup)
     }
 
 

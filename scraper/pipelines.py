@@ -11,6 +11,7 @@ from scrapy.exceptions import DropItem
 
 from .dataset import NoRecord, page_record
 from .drift import EMPTY_REASONS
+from .neardup import mark_near_duplicate
 from .spiders.news import NewsSpider
 from .storage.dataset_files import DatasetWriter
 
@@ -73,6 +74,19 @@ class DeduplicatePipeline(_SpiderPipeline):
                 if not seen.has_url(key):
                     seen.add_refused(key, "duplicate", record["fetched_at"])
             raise DropItem(f"duplicate: {record['url']}")
+        return item
+
+
+class NearDuplicatePipeline(_SpiderPipeline):
+    """Marks an article whose text nearly repeats one stored before (`near_duplicate_of`); both are kept."""
+
+    def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
+        spider = self.spider
+        record = item["record"]
+        threshold = self.crawler.settings.getfloat("SCRAPER_NEAR_DUPLICATE_THRESHOLD")
+        score = mark_near_duplicate(record, spider.seen, threshold)
+        if score is not None:
+            spider.counts.near_duplicate(record["canonical_url"], record["near_duplicate_of"], score)
         return item
 
 

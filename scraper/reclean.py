@@ -2,12 +2,16 @@
 
 Each archived article response goes through what the crawl does with it: the body decoded as
 Scrapy's compression middleware would, the same page-type check, `dataset.page_record` (in worker
-processes for `--jobs N`), deduplication by canonical URL and content hash within the rebuild, and
-the atomic dataset writer. A record's `fetched_at` is its response's WARC-Date.
+processes for `--jobs N`), deduplication by canonical URL and content hash within the rebuild, the
+near-duplicate check, and the atomic dataset writer. A record's `fetched_at` is its response's WARC-Date;
+pages are taken in the order of their WARC-Dates across files, as the crawl met them (pages of several
+outlets fetched within the same second may come in another order, which can change which copy of a
+near-duplicate is the first seen).
 """
 
 from __future__ import annotations
 
+import heapq
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -21,6 +25,7 @@ from scrapy.utils.gz import gunzip
 
 from . import settings as project_settings
 from .dataset import NoRecord, page_record
+from .neardup import MemorySignatures, mark_near_duplicate
 from .outlets import Outlet, all_outlets
 from .spiders.news import is_page_type
 from .spiders.runs import new_run_id
@@ -91,7 +96,7 @@ def _record(work: tuple[ArchivedPage, tuple[str, ...], str | None, int]) -> tupl
 
 
 def _windows(paths: list[Path]) -> Iterator[list[ArchivedPage]]:
-    pages = (page for path in paths for page in archived_pages(path))
+    pages = heapq.merge(*(archived_pages(path) for path in paths), key=lambda page: page.date)
     while window := list(islice(pages, WINDOW)):
         yield window
 
@@ -104,6 +109,7 @@ def reclean(paths: list[Path], out: Path, *, jobs: int = 1, since: str | None = 
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     seen_urls: set[str] = set()
     seen_hashes: set[str] = set()
+    signatures = MemorySignatures()
     max_size = project_settings.DOWNLOAD_MAXSIZE
     pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
     try:
@@ -121,6 +127,8 @@ def reclean(paths: list[Path], out: Path, *, jobs: int = 1, since: str | None = 
                     continue
                 seen_urls.update(keys)
                 seen_hashes.add(record["content_hash"])
+                if mark_near_duplicate(record, signatures, project_settings.SCRAPER_NEAR_DUPLICATE_THRESHOLD):
+                    figures["near_duplicates"] += 1
                 writer.add(record)
                 if writer.full:
                     _flush(writer, counts)

@@ -47,6 +47,7 @@ DOWNLOADER_MIDDLEWARES = {
 ITEM_PIPELINES = {
     "scraper.pipelines.CleanPipeline": 100,
     "scraper.pipelines.DeduplicatePipeline": 200,
+    "scraper.pipelines.NearDuplicatePipeline": 250,
     "scraper.pipelines.DatasetPipeline": 300,
 }
 EXTENSIONS = {
@@ -66,6 +67,12 @@ SCRAPER_MAX_ARTICLES = 0  # per outlet and run; 0 = no limit
 SCRAPER_MAX_CHILD_SITEMAPS = 20  # of a sitemap index, the newest by lastmod; 0 = all
 SCRAPER_RESUME = True  # each outlet keeps a JOBDIR until its run finishes, so an interrupted run resumes
 SCRAPER_JOBS_DIR = ""  # where those JOBDIRs go; default: <SCRAPER_OUTPUT_DIR>/jobs
+
+# Near-duplicates (scraper.neardup): an article whose estimated Jaccard similarity of word 4-grams with one stored
+# before reaches the threshold gets `near_duplicate_of`; signatures of the latest SCRAPER_NEAR_DUPLICATE_KEEP
+# articles are kept in the seen-state.
+SCRAPER_NEAR_DUPLICATE_THRESHOLD = 0.4  # unrelated real pages: at most 0.04; edited copies: 0.56 and up
+SCRAPER_NEAR_DUPLICATE_KEEP = 100_000
 
 # The layout-drift alarm (scraper.drift): the share of an outlet's article pages whose text came out empty or
 # shorter than SCRAPER_SHORT_TEXT_WORDS, against the median of its last SCRAPER_DRIFT_HISTORY runs. A run of at

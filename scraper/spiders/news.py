@@ -142,7 +142,8 @@ class NewsSpider(Spider):
         spider.max_articles = int(spider._max_articles_argument or settings.getint("SCRAPER_MAX_ARTICLES"))
         spider.counts = RunCounts(crawler)
         state_path = Path(settings["SCRAPER_STATE_PATH"] or spider.output_dir / "state.sqlite")
-        spider.seen = SeenStore(state_path, cls.outlet.name, root=spider.output_dir)
+        spider.seen = SeenStore(state_path, cls.outlet.name, root=spider.output_dir,
+                                keep_signatures=settings.getint("SCRAPER_NEAR_DUPLICATE_KEEP"))
         crawler.signals.connect(spider._spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(spider._engine_stopped, signal=signals.engine_stopped)
         jobdir = settings.get("JOBDIR")
