@@ -270,6 +270,24 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     return 1 if totals["errors"] and not totals["stored"] else 0
 
 
+def cmd_seed(args: argparse.Namespace) -> int:
+    from redis.exceptions import RedisError
+
+    from .crawl import seed_outlets
+
+    try:
+        queued = seed_outlets(list(args.outlets), dict(args.set))
+    except (ValueError, OSError) as error:
+        print(f"scraper seed: {error}", file=sys.stderr)
+        return 2
+    except RedisError as error:
+        print(f"scraper seed: Redis: {error}", file=sys.stderr)
+        return 2
+    for name, count in queued.items():
+        print(f"{name}: a new round, {count} discovery requests queued")
+    return 0
+
+
 def cmd_outlets(args: argparse.Namespace) -> int:
     from .outlets import builtin_outlets
 
@@ -323,6 +341,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help="override a Scrapy setting, as with `scrapy crawl -s`")
     crawl.add_argument("-v", "--verbose", action="store_true", help="Scrapy's INFO log")
     crawl.set_defaults(handler=cmd_crawl)
+
+    seed = commands.add_parser("seed", help="distributed mode: start a round of outlets in the shared Redis queue")
+    seed.add_argument("outlets", nargs="+", help="outlet names")
+    seed.add_argument("-s", "--set", type=_setting, action="append", default=[], metavar="NAME=VALUE",
+                      help="a setting, as for crawl (REDIS_URL=redis://host:6379/0, SCRAPER_OUTLET_FILES=…)")
+    seed.set_defaults(handler=cmd_seed)
 
     outlets = commands.add_parser("outlets", help="list the outlets and their discovery sources")
     outlets.set_defaults(handler=cmd_outlets)

@@ -14,8 +14,10 @@ from scrapy.settings import Settings
 
 from . import settings as project_settings
 from .cassettes import CASSETTE_SUFFIX, MODES
+from .distributed import is_distributed, seed
 from .outlets import all_outlets
 from .sites import CASSETTES_DIR, build_page_cassettes
+from .spiders.news import NewsSpider
 from .spiders.runs import new_run_id, since_date
 from .storage.dataset_files import FORMATS, RUN_ID
 from .storage.files import Busy, hold_lock
@@ -94,7 +96,7 @@ def check_settings(settings: Settings, outlets: list[str]) -> None:
             settings.getint(name)
         except ValueError:
             raise ValueError(f"{name} takes a whole number, not {settings.get(name)!r}") from None
-    for name in outlets:
+    for name in [] if is_distributed(settings) else outlets:  # distributed workers share an outlet
         try:
             os.close(hold_lock(out / "locks" / f"{name}.lock"))
         except Busy:
@@ -138,6 +140,18 @@ def run_crawl(options: CrawlOptions) -> dict[str, Any]:
     if not path.exists():
         raise RuntimeError(f"the crawl wrote no manifest at {path}; run with --verbose to see why")
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def seed_outlets(outlets: list[str], overrides: dict[str, str]) -> dict[str, int]:
+    """Start a distributed round of each outlet (`scraper seed`); returns the requests queued per outlet."""
+    settings = crawl_settings(CrawlOptions(outlets=outlets, overrides=overrides), new_run_id())
+    if not is_distributed(settings):
+        raise ValueError("seeding is for distributed mode: set REDIS_URL (in the environment or with -s)")
+    known = all_outlets(settings.getlist("SCRAPER_OUTLET_FILES"))
+    unknown = [name for name in outlets if name not in known]
+    if unknown:
+        raise ValueError(f"unknown outlet(s): {', '.join(unknown)}; `scraper outlets` lists them")
+    return {name: seed(settings, NewsSpider.for_outlet(known[name])()) for name in dict.fromkeys(outlets)}
 
 
 def format_summary(manifest: dict[str, Any], out: Path) -> str:

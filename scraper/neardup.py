@@ -4,8 +4,8 @@ A text's signature is a MinHash (datasketch, 192 permutations) of its shingles: 
 `SHINGLE_WORDS` words (Vietnamese words are syllables) of the lower-cased NFC text, punctuation left
 out. Signatures are banded for locality-sensitive hashing (64 bands of 3 rows: a pair with Jaccard
 similarity 0.4 shares a band with probability 0.985, a pair at 0.05 with 0.008); a candidate counts
-when the signatures' estimated similarity reaches the threshold (`SCRAPER_NEAR_DUPLICATE_THRESHOLD`). The later article is marked with the
-canonical URL of the first one seen; it is still stored.
+when the signatures' estimated similarity reaches `SCRAPER_NEAR_DUPLICATE_THRESHOLD`. The later article
+is marked with the canonical URL of the first one seen; it is still stored.
 """
 
 from __future__ import annotations
@@ -51,6 +51,11 @@ def signature(text: str) -> np.ndarray:
     return minhash.hashvalues
 
 
+def signature_from_bytes(data: bytes) -> np.ndarray:
+    """A signature stored as bytes (`signature(...).tobytes()`)."""
+    return np.frombuffer(data, dtype=_HASHER.hashvalues.dtype)
+
+
 def band_keys(values: np.ndarray) -> list[int]:
     """One key per band: a 63-bit hash of the band's number and rows."""
     keys = []
@@ -75,7 +80,7 @@ def mark_near_duplicate(record: dict[str, Any], index: SignatureIndex, threshold
     for url, first_seen, stored in index.similar_signatures(keys):
         if url == record["canonical_url"]:
             continue
-        score = similarity(values, np.frombuffer(stored, dtype=values.dtype))
+        score = similarity(values, signature_from_bytes(stored))
         if score >= threshold and (best is None or score > best[0]):
             best = (score, first_seen)
     record["near_duplicate_of"] = best[1] if best else None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import os
+
 BOT_NAME = "scraper"
 SPIDER_LOADER_CLASS = "scraper.spiders.loader.OutletSpiderLoader"
 SPIDER_MODULES: list[str] = []
@@ -52,9 +54,16 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "scraper.extensions.RunManifest": 500,
+    "scraper.distributed.IdleGrace": 510,  # distributed mode only
     "scrapy.extensions.telnet.TelnetConsole": None,  # no console ports on crawl machines
     "scrapy.extensions.remote_control.RemoteControl": None,
 }
+
+# Distributed mode (scraper.distributed): with REDIS_URL set (here, in the environment or with -s), workers share
+# each outlet's request queue, duplicate filter and the seen-state in Redis; `scraper seed` starts a round.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+SCRAPER_IDLE_CLOSE = 30.0  # seconds a worker whose queue ran dry waits for more before it closes
+SCRAPER_SEEN_STORE = "scraper.storage.state.SeenStore"  # distributed: scraper.distributed.RedisSeenStore
 
 # Where a run writes (all under one folder, `output/` by default).
 SCRAPER_OUTPUT_DIR = "output"

@@ -16,6 +16,8 @@ import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
+from scrapy.settings import BaseSettings
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
     canonical_url TEXT PRIMARY KEY,
@@ -64,6 +66,12 @@ class SeenStore:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
         self._settle_pending()
+
+    @classmethod
+    def open(cls, settings: BaseSettings, outlet: str, root: Path) -> SeenStore:
+        """The store of the crawl's settings: `SCRAPER_STATE_PATH`, by default `<root>/state.sqlite`."""
+        path = Path(settings["SCRAPER_STATE_PATH"] or root / "state.sqlite")
+        return cls(path, outlet, root=root, keep_signatures=settings.getint("SCRAPER_NEAR_DUPLICATE_KEEP"))
 
     def _settle_pending(self) -> None:
         query = "SELECT DISTINCT part FROM articles WHERE pending = 1 AND outlet = ?"
