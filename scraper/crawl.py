@@ -168,5 +168,8 @@ def format_summary(manifest: dict[str, Any], out: Path) -> str:
         lines.append(f"no new records, and {totals['errors']} errors: the manifest lists each failed URL")
     else:
         lines.append("no new records: every article listed is already stored")
+    if totals.get("near_duplicates"):
+        lines.append(f"{totals['near_duplicates']} of them near-duplicates of earlier articles "
+                     "(near_duplicate_clusters in the manifest)")
     lines.append(f"manifest: {manifest_path(out, manifest['run_id'])}")
     return "\n".join(lines)

@@ -16,6 +16,7 @@ from scraper.fixtures import page_fixtures
 from scraper.neardup import MemorySignatures, mark_near_duplicate, shingles, signature, similarity
 from scraper.settings import SCRAPER_NEAR_DUPLICATE_THRESHOLD as THRESHOLD
 from scraper.sites import SEED_OUTLETS, read_records
+from scraper.storage.state import SeenStore
 
 
 def lightly_edited(lines: list[str]) -> list[str]:
@@ -121,3 +122,20 @@ def test_copies_in_another_outlet_are_marked_across_runs(tmp_path: Path, shared_
     assert clusters == {records[o]["canonical_url"]: [records[c]["canonical_url"]] for c, o in originals.items()}
     saved = json.loads((out / "runs" / f"{run_two['run_id']}.json").read_text(encoding="utf-8"))
     assert saved["near_duplicate_clusters"] == run_two["near_duplicate_clusters"]
+
+
+def test_signatures_follow_the_stored_articles_and_stay_bounded(tmp_path: Path) -> None:
+    store = SeenStore(tmp_path / "state.sqlite", "tinmot", keep_signatures=2)
+    (tmp_path / "dataset").mkdir()
+    (tmp_path / "dataset" / "a.jsonl").write_text("{}\n", encoding="utf-8")
+    for n, part in enumerate(["a.jsonl", "a.jsonl", "a.jsonl", "lost.jsonl"]):  # lost.jsonl is never written
+        url = f"https://a.vn/{n}"
+        store.add_pending(url, f"sha256:{n}", None, "2026-12-02T01:00:00Z", f"dataset/{part}")
+        store.add_signature(url, url, [n, 100 + n], bytes([n]) * 8)
+    store.commit(["dataset/a.jsonl"])
+    store.close()
+    reopened = SeenStore(tmp_path / "state.sqlite", "tinmot")
+    found = reopened.similar_signatures([0, 1, 2, 3, 101, 102, 103])
+    assert sorted(url for url, _, _ in found) == ["https://a.vn/1", "https://a.vn/2"]  # the latest two kept
+    assert dict((url, signature) for url, _, signature in found)["https://a.vn/2"] == bytes([2]) * 8
+    reopened.close()
