@@ -48,7 +48,7 @@ def test_a_jump_in_empty_or_short_texts_raises_the_alarm(tmp_path: Path, shared_
         site.stop()
     assert all(not run["alarm"] and run["article_pages"] == len(pages) for run in usual), usual
     assert [run["baseline_runs"] for run in usual] == [0, 1, 2]
-    assert 0 < usual[0]["short_or_empty_share"] < 0.2  # a few photo stories are short as published
+    assert 0 < usual[0]["short_or_empty_share"] < 0.2  # a few pages are short as published
     figures = manifest_of(drifted, status=DRIFT_EXIT_STATUS)["outlets"]["localnews"]["layout_drift"]
     assert figures["alarm"] and figures["baseline_runs"] == 3
     assert figures["baseline_share"] == usual[0]["short_or_empty_share"]

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_crawl import manifest_of, scraper
+from localsite import LocalSite, Reply, article_page, numbered_paragraphs, rss
+from test_crawl import crawl_local, manifest_of, outlet_file, scraper
 from warcio.archiveiterator import ArchiveIterator
 
 from scraper.sites import read_records
@@ -93,3 +94,32 @@ def test_files_rotate_and_appear_only_when_finished(tmp_path: Path) -> None:
         assert kinds[0][0] == "warcinfo"
         urls += [url for kind, url in kinds if kind == "response"]
     assert urls == [f"https://vov.vn/bai-{n}.vov" for n in range(13)]
+
+
+def test_a_live_crawl_archives_what_the_server_sent(tmp_path: Path) -> None:
+    """Against a site on 127.0.0.1: a gzip-encoded page is archived still encoded, a redirect as the 301
+    it was; re-cleaning gives the crawl's records."""
+    site = LocalSite().start()
+    page = article_page("Bài nén", numbered_paragraphs(1), "2023-09-14T08:05:00+07:00")
+    site.add("/tin/nen-1.html", Reply(gzip.compress(page), headers={"Content-Encoding": "gzip"}))
+    site.add("/tin/cu-2.html", Reply(b"", 301, headers={"Location": site.url("/tin/moi-2.html")}))
+    site.add("/tin/moi-2.html", Reply(article_page("Bài chuyển", numbered_paragraphs(2), "2023-09-14T09:00:00+07:00")))
+    site.add("/rss.xml", Reply(rss([(site.url("/tin/nen-1.html"), ""), (site.url("/tin/cu-2.html"), "")])))
+    try:
+        crawl_local(tmp_path, outlet_file(tmp_path, site, feeds=["/rss.xml"]), "--warc")
+    finally:
+        site.stop()
+    out = tmp_path / "out"
+    outlets = tmp_path / "outlets.toml"
+    result = scraper("clean", "--warc", str(out / "warc"), "--outlet-file", str(outlets), "--out", str(tmp_path / "re"))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert len(read_records(out)) == 2
+    assert without_fetched_at(read_records(tmp_path / "re")) == without_fetched_at(read_records(out))
+    [path] = (out / "warc").iterdir()
+    with path.open("rb") as stream:
+        responses = {r.rec_headers.get_header("WARC-Target-URI"): (r.http_headers, r.raw_stream.read())
+                     for r in ArchiveIterator(stream) if r.rec_type == "response"}
+    headers, body = responses[site.url("/tin/nen-1.html")]
+    assert headers.get_header("Content-Encoding") == "gzip" and gzip.decompress(body) == page
+    headers, _ = responses[site.url("/tin/cu-2.html")]
+    assert headers.get_statuscode() == "301" and headers.get_header("Location") == site.url("/tin/moi-2.html")
