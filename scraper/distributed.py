@@ -153,12 +153,12 @@ class RedisSeenStore:
 
     def add_refused(self, canonical_url: str, reason: str, at: str) -> None:
         """Remember a page that is not an article, so later runs do not fetch it again."""
-        self.server.hset(f"{_STATE}refused", canonical_url, reason)
+        self.server.hset(f"{_STATE}refused", canonical_url, f"{reason}\t{at}")
 
     def refused_reason(self, canonical_url: str) -> str | None:
         """Why the page was refused before, if it was."""
-        reason = self.server.hget(f"{_STATE}refused", canonical_url)
-        return reason.decode() if reason else None
+        value = self.server.hget(f"{_STATE}refused", canonical_url)
+        return value.decode().split("\t")[0] if value else None
 
     def commit(self, parts: Iterable[str]) -> None:
         """Mark the articles of dataset files that now exist on disk as stored."""

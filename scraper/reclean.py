@@ -33,6 +33,8 @@ from .storage.dataset_files import DatasetWriter
 from .storage.warc import ArchivedPage, archived_pages, warc_files
 
 WINDOW = 64  # archived pages handed to the workers at a time, so memory stays bounded
+Work = tuple[ArchivedPage, tuple[str, ...], str | None, int]  # page, outlet files, since, maximum body size
+Outcome = tuple[ArchivedPage, dict[str, Any] | None, str]  # page, record or None, why it makes none
 
 
 class TooLarge(ValueError):
@@ -75,7 +77,7 @@ def _outlets(files: tuple[str, ...]) -> dict[str, Outlet]:
     return all_outlets(list(files))
 
 
-def _record(work: tuple[ArchivedPage, tuple[str, ...], str | None, int]) -> tuple[ArchivedPage, dict | None, str]:
+def _record(work: Work) -> Outcome:
     """One archived page -> (page, record, "") or (page, None, why it makes none)."""
     page, outlet_files, since, max_size = work
     outlet = _outlets(outlet_files).get(page.outlet)

@@ -87,7 +87,10 @@ class WarcArchive:
     def write(self, exchange: Exchange) -> None:
         """Append the response record and its request record; rotate when the file is full."""
         writer = self._writer or self._open()
-        reason = HTTPStatus(exchange.status).phrase if exchange.status in HTTPStatus._value2member_map_ else ""
+        try:
+            reason = HTTPStatus(exchange.status).phrase
+        except ValueError:  # a status Python does not name
+            reason = ""
         headers = [(k, v) for k, v in exchange.response_headers if k.lower() not in _LEFT_OUT_HEADERS]
         response = writer.create_warc_record(
             exchange.url, "response", payload=BytesIO(exchange.body), length=len(exchange.body),
