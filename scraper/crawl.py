@@ -15,6 +15,7 @@ from scrapy.settings import Settings
 from . import settings as project_settings
 from .cassettes import CASSETTE_SUFFIX, MODES
 from .distributed import is_distributed, seed
+from .drift import FIELD as DRIFT_FIELD
 from .outlets import all_outlets
 from .sites import CASSETTES_DIR, build_page_cassettes
 from .spiders.news import NewsSpider
@@ -168,6 +169,11 @@ def format_summary(manifest: dict[str, Any], out: Path) -> str:
         lines.append(f"no new records, and {totals['errors']} errors: the manifest lists each failed URL")
     else:
         lines.append("no new records: every article listed is already stored")
+    for name in manifest["layout_drift_alarms"]:
+        figures = manifest["outlets"][name][DRIFT_FIELD]
+        lines.append(f"warning: layout drift at {name}: {figures['short_or_empty']} of {figures['article_pages']} "
+                     f"article pages came out empty or short ({figures['short_or_empty_share']:.0%}, against "
+                     f"{figures['baseline_share']:.0%} in its last {figures['baseline_runs']} runs)")
     if totals.get("near_duplicates"):
         lines.append(f"{totals['near_duplicates']} of them near-duplicates of earlier articles "
                      "(near_duplicate_clusters in the manifest)")

@@ -53,7 +53,9 @@ def test_a_jump_in_empty_or_short_texts_raises_the_alarm(tmp_path: Path, shared_
     assert figures["alarm"] and figures["baseline_runs"] == 3
     assert figures["baseline_share"] == usual[0]["short_or_empty_share"]
     assert figures["short_or_empty_share"] > 0.7
-    assert "layout drift at localnews" in drifted.stderr
+    warning = f"warning: layout drift at localnews: {figures['short_or_empty']} of {len(pages)} article pages came"
+    assert warning in drifted.stdout
+    assert manifest_of(drifted, status=DRIFT_EXIT_STATUS)["layout_drift_alarms"] == ["localnews"]
 
 
 def test_the_alarm_needs_enough_pages_and_runs() -> None:

@@ -288,7 +288,7 @@ def test_two_outlets_share_one_run_manifest(tmp_path: Path) -> None:
     assert set(manifest["outlets"]) == {"dantri", "vov"}
     assert manifest["totals"] == {"found": 8, "fetched": 7, "cleaned": 0, "stored": 3, "duplicates": 0,
                                   "near_duplicates": 0, "errors": 1}
-    assert manifest["near_duplicate_clusters"] == []
+    assert manifest["near_duplicate_clusters"] == [] and manifest["layout_drift_alarms"] == []
     assert [p.name for p in (tmp_path / "runs").iterdir()] == ["run1.json"]
 
 

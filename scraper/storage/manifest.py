@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from ..drift import drift_alarms
 from .files import atomic_write_text
 
 
@@ -28,6 +29,7 @@ def record_outlet(root: Path, run_id: str, outlet: str, section: dict[str, Any],
             totals[key] = totals.get(key, 0) + figures.get(key, 0)
     manifest["totals"] = totals
     manifest["near_duplicate_clusters"] = near_duplicate_clusters(manifest["outlets"].values())
+    manifest["layout_drift_alarms"] = drift_alarms(manifest)
     atomic_write_text(path, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
     return path
 
