@@ -13,6 +13,7 @@ own dataset files and manifest (its run id is in their names), in its own output
 
 from __future__ import annotations
 
+import os
 import socket
 import time
 import warnings
@@ -103,34 +104,53 @@ class IdleGrace:
             raise DontCloseSpider
 
 
+def _is_running(pid: int) -> bool:
+    """Whether a process of this id runs on this host."""
+    if pid == os.getpid():
+        return False  # this worker, opening: nothing of its own is pending yet
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 class RedisSeenStore:
     """The seen-state of `SeenStore`, with the same methods, in Redis, shared by every worker.
 
-    Pending rows are kept per owner (host and output folder), as the dataset files they name are on that
-    owner's disk: opening the store settles the owner's pending rows as `SeenStore` does."""
+    Pending rows are kept per worker process (host, output folder, outlet, process id), as the dataset
+    files they name are on that worker's disk. A worker settles its own rows when it closes, and on
+    opening it settles those that workers no longer running on the same host and folder left (a killed
+    worker's): kept if their file exists, dropped if not, so the article is fetched again."""
 
     def __init__(self, server: Any, outlet: str, root: Path, keep_signatures: int = 100_000) -> None:
         self.server = server
         self.outlet = outlet
         self.root = root
         self.keep_signatures = keep_signatures
-        self._pending_key = f"{_STATE}pending:{socket.gethostname()}:{root.resolve()}"
+        self._pending_prefix = f"{_STATE}pending:{socket.gethostname()}:{root.resolve()}:{outlet}:"
+        self._pending_key = f"{self._pending_prefix}{os.getpid()}"
         self._pending_parts: dict[str, list[str]] = {}
-        self._settle_pending()
+        for key in self.server.scan_iter(match=f"{self._pending_prefix}*"):
+            if not _is_running(int(key.decode().rsplit(":", 1)[1])):
+                self._settle_pending(key)
 
     @classmethod
     def open(cls, settings: BaseSettings, outlet: str, root: Path) -> RedisSeenStore:
         """The store of the crawl's settings."""
         return cls(redis_client(settings), outlet, root, settings.getint("SCRAPER_NEAR_DUPLICATE_KEEP"))
 
-    def _settle_pending(self) -> None:
-        for url, value in self.server.hgetall(self._pending_key).items():
+    def _settle_pending(self, key: bytes | str) -> None:
+        for url, value in self.server.hgetall(key).items():
             part, content_hash = value.decode().split("\t")
             if not (self.root / part).exists():
                 self.server.hdel(f"{_STATE}articles", url)
                 self.server.srem(f"{_STATE}hashes", content_hash)
+                self.server.srem(f"{_STATE}outlet:{self.outlet}", content_hash)
                 self._forget_signature(url.decode())
-            self.server.hdel(self._pending_key, url)
+            self.server.hdel(key, url)
 
     def has_url(self, canonical_url: str) -> bool:
         """Whether an article with this canonical URL is stored or about to be."""
@@ -202,7 +222,7 @@ class RedisSeenStore:
 
     def close(self) -> None:
         """Settle what is left and drop the signatures past the latest `keep_signatures`."""
-        self._settle_pending()
+        self._settle_pending(self._pending_key)
         excess = self.server.llen(f"{_STATE}signature_order") - self.keep_signatures
         if excess > 0:
             for url in self.server.lpop(f"{_STATE}signature_order", excess):

@@ -123,3 +123,36 @@ def test_two_workers_share_one_frontier(tmp_path: Path, redis_url: str) -> None:
     next_round = manifest(tmp_path / "next-round")
     assert next_round["found"] == ARTICLES and next_round["skipped"] == {"already_stored": ARTICLES}
     assert next_round["fetched"] == 0
+
+
+def test_the_redis_seen_state_settles_what_a_killed_worker_left(tmp_path: Path, redis_url: str) -> None:
+    """A worker killed before its dataset file appeared: the next worker on the same host and output
+    folder drops its reservation, so the article is fetched again; a written file's rows are kept. The
+    rows of a worker still running are left alone."""
+    from scraper.distributed import RedisSeenStore
+
+    server = redis.Redis.from_url(redis_url)
+    (tmp_path / "dataset").mkdir()
+    (tmp_path / "dataset" / "written.jsonl").write_text("{}\n", encoding="utf-8")
+    killed = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    prefix = f"scraper:state:pending:{socket.gethostname()}:{tmp_path.resolve()}:localnews:"
+    store = RedisSeenStore(server, "localnews", tmp_path)
+    for n, part in [(1, "written.jsonl"), (2, "never.jsonl")]:
+        store.add_pending(f"https://a.vn/{n}", f"sha256:{n}", None, "2026-12-02T01:00:00Z", f"dataset/{part}")
+    store.add_signature("https://a.vn/2", "https://a.vn/2", [7, 8], bytes(8))
+    store.add_refused("https://a.vn/chuyen-muc", "not_article", "2026-12-02T01:00:00Z")
+    server.rename(f"{prefix}{os.getpid()}", f"{prefix}{killed.stdout.strip()}")  # its rows, as a killed worker's
+    running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    server.hset(f"{prefix}{running.pid}", "https://a.vn/3", "dataset/soon.jsonl\tsha256:3")
+    server.hset("scraper:state:articles", "https://a.vn/3", "localnews")
+    try:
+        reopened = RedisSeenStore(server, "localnews", tmp_path)
+    finally:
+        running.kill()
+    assert reopened.has_url("https://a.vn/1") and reopened.has_hash("sha256:1")
+    assert not reopened.has_url("https://a.vn/2") and not reopened.has_hash("sha256:2")
+    assert reopened.similar_signatures([7, 8]) == []
+    assert reopened.has_url("https://a.vn/3"), "a running worker's reservation stays"
+    assert reopened.refused_reason("https://a.vn/chuyen-muc") == "not_article"
+    assert reopened.count() == 1
+    assert not server.exists(f"{prefix}{killed.stdout.strip()}")
