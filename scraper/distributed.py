@@ -13,6 +13,7 @@ own dataset files and manifest (its run id is in their names), in its own output
 
 from __future__ import annotations
 
+import importlib
 import os
 import socket
 import time
@@ -25,6 +26,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, NotConfigured, ScrapyDeprecationWarning
 from scrapy.settings import BaseSettings
+from scrapy.utils.misc import load_object
 
 from .neardup import band_keys, signature_from_bytes
 
@@ -61,16 +63,18 @@ def redis_client(settings: BaseSettings) -> Any:
     return get_redis_from_settings(settings)
 
 
-def seed(crawler_settings: BaseSettings, spider: Spider) -> int:
-    """Start a round of the spider's outlet: clear its duplicate filter and queue its discovery sources.
-    Returns how many requests were queued."""
-    from scrapy_redis import picklecompat
-    from scrapy_redis.queue import PriorityQueue
+def seed(settings: BaseSettings, spider: Spider) -> int:
+    """Start a round of the spider's outlet: clear its duplicate filter and queue its discovery sources
+    (in the scheduler's queue class and serializer). Returns how many requests were queued."""
+    from scrapy_redis import defaults, picklecompat
 
-    server = redis_client(crawler_settings)
+    server = redis_client(settings)
     name = spider.name
     server.delete(DUPEFILTER_KEY % {"spider": name})
-    queue = PriorityQueue(server, spider, QUEUE_KEY % {"spider": name}, serializer=picklecompat)
+    queue_class = load_object(settings.get("SCHEDULER_QUEUE_CLASS") or defaults.SCHEDULER_QUEUE_CLASS)
+    serializer = settings.get("SCHEDULER_SERIALIZER")
+    queue = queue_class(server, spider, QUEUE_KEY % {"spider": name},
+                        serializer=importlib.import_module(serializer) if serializer else picklecompat)
     requests = list(spider.source_requests())
     for request in requests:
         queue.push(request)
