@@ -7,12 +7,13 @@ import gzip
 import random
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from localsite import LocalSite, Reply, article_page, numbered_paragraphs, rss
-from test_crawl import crawl_local, manifest_of, outlet_file, scraper
+from test_crawl import FAST, REPO, crawl_local, manifest_of, outlet_file, scraper
 from warcio.archiveiterator import ArchiveIterator
 
 from scraper.sites import read_records
@@ -123,3 +124,32 @@ def test_a_live_crawl_archives_what_the_server_sent(tmp_path: Path) -> None:
     assert headers.get_header("Content-Encoding") == "gzip" and gzip.decompress(body) == page
     headers, _ = responses[site.url("/tin/cu-2.html")]
     assert headers.get_statuscode() == "301" and headers.get_header("Location") == site.url("/tin/moi-2.html")
+
+
+def test_a_killed_crawl_leaves_no_finished_file_half_written(tmp_path: Path) -> None:
+    site = LocalSite().start()
+    urls = [site.url(f"/tin/bai-{n}.html") for n in range(60)]
+    site.add("/rss.xml", Reply(rss([(url, "") for url in urls])))
+    for n in range(60):
+        site.add(f"/tin/bai-{n}.html", Reply(article_page(f"Tin {n}", numbered_paragraphs(n),
+                                                          "2023-09-14T08:05:00+07:00"), delay=0.05))
+    outlets = outlet_file(tmp_path, site, feeds=["/rss.xml"])
+    out = tmp_path / "out"
+    process = subprocess.Popen([sys.executable, "-m", "scraper", "crawl", "localnews", "--warc", "--out", str(out),
+                                "-s", f"SCRAPER_OUTLET_FILES={outlets}", *FAST, "-s", "CONCURRENT_REQUESTS=2"],
+                               cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while len(site.requests) < 20 and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.01)
+        process.kill()
+        process.wait(timeout=30)
+    finally:
+        site.stop()
+    files = list((out / "warc").iterdir())
+    assert [f.name.endswith(f"{WARC_SUFFIX}{OPEN_SUFFIX}") for f in files] == [True], "only the open file"
+    kinds = []
+    with files[0].open("rb") as stream:
+        for record in ArchiveIterator(stream):
+            kinds.append(record.rec_type)
+    assert kinds[0] == "warcinfo" and kinds.count("response") >= 10
