@@ -263,17 +263,12 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
-    from redis.exceptions import RedisError
-
     from .crawl import seed_outlets
 
     try:
         queued = seed_outlets(list(args.outlets), dict(args.set))
     except (ValueError, OSError) as error:
         print(f"scraper seed: {error}", file=sys.stderr)
-        return 2
-    except RedisError as error:
-        print(f"scraper seed: Redis: {error}", file=sys.stderr)
         return 2
     for name, count in queued.items():
         print(f"{name}: a new round, {count} discovery requests queued")

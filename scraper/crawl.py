@@ -14,7 +14,7 @@ from scrapy.settings import Settings
 
 from . import settings as project_settings
 from .cassettes import CASSETTE_SUFFIX, MODES
-from .distributed import is_distributed, seed
+from .distributed import check_redis, is_distributed, seed
 from .drift import FIELD as DRIFT_FIELD
 from .outlets import all_outlets
 from .sites import CASSETTES_DIR, build_page_cassettes
@@ -104,6 +104,8 @@ def check_settings(settings: Settings, outlets: list[str]) -> None:
             raise ValueError(f"another run of {name} is writing to {out}; one run of an outlet at a time") from None
         except OSError:
             break  # the folder check below says what is wrong
+    if is_distributed(settings):
+        check_redis(settings)
     try:
         out.mkdir(parents=True, exist_ok=True)
         probe = out / f".write-test-{run_id}"
@@ -148,6 +150,7 @@ def seed_outlets(outlets: list[str], overrides: dict[str, str]) -> dict[str, int
     settings = crawl_settings(CrawlOptions(outlets=outlets, overrides=overrides), new_run_id())
     if not is_distributed(settings):
         raise ValueError("seeding is for distributed mode: set REDIS_URL (in the environment or with -s)")
+    check_redis(settings)
     known = all_outlets(settings.getlist("SCRAPER_OUTLET_FILES"))
     unknown = [name for name in outlets if name not in known]
     if unknown:

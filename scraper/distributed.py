@@ -63,6 +63,16 @@ def redis_client(settings: BaseSettings) -> Any:
     return get_redis_from_settings(settings)
 
 
+def check_redis(settings: BaseSettings) -> None:
+    """A `ValueError` saying so when the Redis of `REDIS_URL` cannot be reached."""
+    from redis.exceptions import RedisError
+
+    try:
+        redis_client(settings).ping()
+    except RedisError as error:
+        raise ValueError(f"cannot reach Redis at REDIS_URL {settings.get('REDIS_URL')}: {error}") from None
+
+
 def seed(settings: BaseSettings, spider: Spider) -> int:
     """Start a round of the spider's outlet: clear its duplicate filter and queue its discovery sources
     (in the scheduler's queue class and serializer). Returns how many requests were queued."""

@@ -156,3 +156,12 @@ def test_the_redis_seen_state_settles_what_a_killed_worker_left(tmp_path: Path, 
     assert reopened.refused_reason("https://a.vn/chuyen-muc") == "not_article"
     assert reopened.count() == 1
     assert not server.exists(f"{prefix}{killed.stdout.strip()}")
+
+
+def test_an_unreachable_redis_is_a_clear_error(tmp_path: Path) -> None:
+    environment = {**os.environ, "REDIS_URL": "redis://127.0.0.1:9/0"}  # nothing listens there
+    for command in (["seed", "vov"], ["crawl", "vov", "--replay", "--out", str(tmp_path)]):
+        result = subprocess.run([sys.executable, "-m", "scraper", *command], cwd=REPO, env=environment,
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 2 and "cannot reach Redis at REDIS_URL redis://127.0.0.1:9/0" in result.stderr
+        assert "Traceback" not in result.stderr
