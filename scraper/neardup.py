@@ -1,6 +1,6 @@
 """Near-duplicate articles: the same agency story republished by several outlets, lightly edited.
 
-A text's signature is a MinHash (datasketch, 192 permutations) of its shingles: every run of
+A text's signature is a MinHash (192 hash functions, numpy) of its shingles: every run of
 `SHINGLE_WORDS` words (Vietnamese words are syllables) of the lower-cased NFC text, punctuation left
 out. Signatures are banded for locality-sensitive hashing (64 bands of 3 rows: a pair with Jaccard
 similarity 0.4 shares a band with probability 0.985, a pair at 0.05 with 0.008); a candidate counts
@@ -16,14 +16,17 @@ import unicodedata
 from typing import Any, Protocol
 
 import numpy as np
-from datasketch import MinHash
 
 SHINGLE_WORDS = 4
 BANDS, ROWS = 64, 3
 PERMUTATIONS = BANDS * ROWS
-_SEED = 1
 _WORD = re.compile(r"\w+")
-_HASHER = MinHash(num_perm=PERMUTATIONS, seed=_SEED)  # its permutations, made once
+_PRIME = (1 << 61) - 1  # the hash functions are (a * h + b) mod _PRIME, kept to 32 bits
+_LOW_32 = np.uint64((1 << 32) - 1)
+_RANDOM = np.random.default_rng(1)  # fixed: signatures stored by one run are compared in the next
+_A = _RANDOM.integers(1, 1 << 32, size=PERMUTATIONS, dtype=np.uint64)
+_B = _RANDOM.integers(0, 1 << 32, size=PERMUTATIONS, dtype=np.uint64)
+_CHUNK = 4096  # shingles hashed at a time, so a long text needs little memory
 
 
 class SignatureIndex(Protocol):
@@ -45,15 +48,20 @@ def shingles(text: str) -> set[str]:
 
 
 def signature(text: str) -> np.ndarray:
-    """The MinHash signature of the text's shingles."""
-    minhash = MinHash(num_perm=PERMUTATIONS, seed=_SEED, permutations=_HASHER.permutations, scheme=_HASHER.scheme)
-    minhash.update_batch([shingle.encode("utf-8") for shingle in shingles(text)])
-    return minhash.hashvalues
+    """The MinHash signature of the text's shingles: for each hash function, the least value it gives
+    a shingle (32 bits each)."""
+    hashed = np.fromiter((int.from_bytes(hashlib.blake2b(shingle.encode("utf-8"), digest_size=4).digest(), "little")
+                          for shingle in shingles(text)), dtype=np.uint64)
+    least = np.full(PERMUTATIONS, _LOW_32, dtype=np.uint64)
+    for start in range(0, len(hashed), _CHUNK):
+        values = (np.outer(hashed[start:start + _CHUNK], _A) + _B) % np.uint64(_PRIME) & _LOW_32
+        least = np.minimum(least, values.min(axis=0))
+    return least.astype(np.uint32)
 
 
 def signature_from_bytes(data: bytes) -> np.ndarray:
     """A signature stored as bytes (`signature(...).tobytes()`)."""
-    return np.frombuffer(data, dtype=_HASHER.hashvalues.dtype)
+    return np.frombuffer(data, dtype=np.uint32)
 
 
 def band_keys(values: np.ndarray) -> list[int]:
