@@ -79,6 +79,8 @@ def _pool(jobs: int, inputs: int) -> Iterator[ProcessPoolExecutor | None]:
 
 
 def cmd_clean(args: argparse.Namespace) -> int:
+    if args.warc:
+        return _clean_warc(args)
     missing = [str(p) for p in args.paths if not p.exists()]
     if missing:
         print(f"scraper clean: no such file or directory: {', '.join(missing)}", file=sys.stderr)
@@ -115,6 +117,32 @@ def cmd_clean(args: argparse.Namespace) -> int:
     if not single:
         print(f"cleaned {len(inputs) - failures} of {len(inputs)} files into {out_dir}/", file=sys.stderr)
     return 1 if failures else 0
+
+
+def _clean_warc(args: argparse.Namespace) -> int:
+    """`scraper clean --warc FILES`: the dataset rebuilt from archived responses."""
+    from .reclean import format_counts, reclean
+    from .spiders.runs import since_date
+    from .storage.warc import warc_files
+
+    missing = [str(p) for p in args.paths if not p.exists()]
+    if missing:
+        print(f"scraper clean: no such file or directory: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    if not warc_files(args.paths):
+        print("scraper clean: no WARC files found", file=sys.stderr)
+        return 2
+    out = args.out or DEFAULT_CLEAN_DIR
+    try:
+        counts = reclean(args.paths, out, jobs=args.jobs, since=since_date(args.since),
+                         outlet_files=tuple(args.outlet_file))
+    except (ValueError, OSError) as error:
+        print(f"scraper clean: {error}", file=sys.stderr)
+        return 2
+    print(format_counts(counts))
+    stored = sum(figures["stored"] for figures in counts.values())
+    print(f"{stored} records in {out / 'dataset'}/")
+    return 0
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -211,6 +239,7 @@ def _setting(text: str) -> tuple[str, str]:
 
 def cmd_crawl(args: argparse.Namespace) -> int:
     from .crawl import CrawlOptions, format_summary, recorded_outlets, replay_sources, run_crawl
+    from .drift import DRIFT_EXIT_STATUS
     from .sites import CASSETTES_DIR
 
     if args.replay and args.record:
@@ -229,7 +258,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
             return 2
         default_cassettes = args.out / "cassettes" if args.record else CASSETTES_DIR  # never record into fixtures
         options = CrawlOptions(
-            outlets=outlets, out=args.out, replay=args.replay, record=args.record,
+            outlets=outlets, out=args.out, replay=args.replay, record=args.record, warc=args.warc,
             cassettes=cassettes or [default_cassettes], since=args.since, file_format=args.format,
             max_articles=args.max_articles, resume=not args.no_resume, verbose=args.verbose,
             outlet_files=args.outlets_files, overrides=dict(args.set),
@@ -239,8 +268,23 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         print(f"scraper crawl: {error}", file=sys.stderr)
         return 2
     print(format_summary(manifest, args.out))
+    if manifest["layout_drift_alarms"]:
+        return DRIFT_EXIT_STATUS
     totals = manifest["totals"]
     return 1 if totals["errors"] and not totals["stored"] else 0
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    from .crawl import seed_outlets
+
+    try:
+        queued = seed_outlets(list(args.outlets), dict(args.set))
+    except (ValueError, OSError) as error:
+        print(f"scraper seed: {error}", file=sys.stderr)
+        return 2
+    for name, count in queued.items():
+        print(f"{name}: a new round, {count} discovery requests queued")
+    return 0
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
@@ -342,6 +386,12 @@ def build_parser() -> argparse.ArgumentParser:
     clean.add_argument("--jobs", "-j", type=int, default=1, help="clean in this many processes (default 1)")
     clean.add_argument("--modern-tone-marks", action="store_true",
                        help='write old-style tone marks in the new style ("hoà" -> "hòa"); default: as published')
+    clean.add_argument("--warc", action="store_true",
+                       help="the paths are WARC files (or folders of them) written by `scraper crawl --warc`: "
+                            "rebuild the dataset from them into --out/dataset/")
+    clean.add_argument("--since", help="with --warc: leave out articles published before this date (YYYY-MM-DD)")
+    clean.add_argument("--outlet-file", action="append", default=[], metavar="TOML",
+                       help="with --warc: outlet definitions besides the built-in ones (as SCRAPER_OUTLET_FILES)")
     clean.set_defaults(handler=cmd_clean)
 
     evaluation = commands.add_parser("eval", help="score the cleaner and plain trafilatura against the fixtures")
@@ -353,6 +403,8 @@ def build_parser() -> argparse.ArgumentParser:
     crawl.add_argument("outlets", nargs="*", help="outlet names (default with --replay: every recorded outlet)")
     crawl.add_argument("--replay", action="store_true", help="serve every response from the cassettes; no network")
     crawl.add_argument("--record", action="store_true", help="crawl live and record every response in cassettes")
+    crawl.add_argument("--warc", action="store_true",
+                       help="also write every response to WARC files in <out>/warc/ (read by `scraper clean --warc`)")
     crawl.add_argument("--cassettes", type=Path, action="append", default=[],
                        help="cassette folder (repeatable; default: fixtures/cassettes/ to replay, <out>/cassettes/ "
                             "to record)")
@@ -377,6 +429,12 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument("-v", "--verbose", action="store_true", help="Scrapy's INFO log")
     _outlets_option(doctor)
     doctor.set_defaults(handler=cmd_doctor)
+
+    seed = commands.add_parser("seed", help="distributed mode: start a round of outlets in the shared Redis queue")
+    seed.add_argument("outlets", nargs="+", help="outlet names")
+    seed.add_argument("-s", "--set", type=_setting, action="append", default=[], metavar="NAME=VALUE",
+                      help="a setting, as for crawl (REDIS_URL=redis://host:6379/0, SCRAPER_OUTLET_FILES=…)")
+    seed.set_defaults(handler=cmd_seed)
 
     outlets = commands.add_parser("outlets", help="list the outlets and their discovery sources")
     _outlets_option(outlets)

@@ -14,8 +14,11 @@ from scrapy.settings import Settings
 
 from . import settings as project_settings
 from .cassettes import CASSETTE_SUFFIX, MODES
+from .distributed import check_redis, is_distributed, seed
+from .drift import FIELD as DRIFT_FIELD
 from .outlets import all_outlets
 from .sites import CASSETTES_DIR, build_page_cassettes
+from .spiders.news import NewsSpider
 from .spiders.runs import new_run_id, since_date
 from .storage.dataset_files import FORMATS, RUN_ID
 from .storage.files import Busy, hold_lock
@@ -31,6 +34,7 @@ class CrawlOptions:
     out: Path = Path("output")
     replay: bool = False
     record: bool = False
+    warc: bool = False
     cassettes: list[Path] = field(default_factory=list)
     since: str | None = None
     file_format: str = "jsonl"
@@ -56,6 +60,8 @@ def crawl_settings(options: CrawlOptions, run_id: str) -> Settings:
     }
     if options.outlet_files:
         values["SCRAPER_OUTLET_FILES"] = [str(path) for path in options.outlet_files]
+    if options.warc:
+        values["SCRAPER_WARC_DIR"] = str(options.out / "warc")
     if options.replay or options.record:
         values.update({
             "HTTPCACHE_ENABLED": True,
@@ -94,13 +100,15 @@ def check_settings(settings: Settings, outlets: list[str]) -> None:
             settings.getint(name)
         except ValueError:
             raise ValueError(f"{name} takes a whole number, not {settings.get(name)!r}") from None
-    for name in outlets:
+    for name in [] if is_distributed(settings) else outlets:  # distributed workers share an outlet
         try:
             os.close(hold_lock(out / "locks" / f"{name}.lock"))
         except Busy:
             raise ValueError(f"another run of {name} is writing to {out}; one run of an outlet at a time") from None
         except OSError:
             break  # the folder check below says what is wrong
+    if is_distributed(settings):
+        check_redis(settings)
     try:
         out.mkdir(parents=True, exist_ok=True)
         probe = out / f".write-test-{run_id}"
@@ -140,6 +148,19 @@ def run_crawl(options: CrawlOptions) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def seed_outlets(outlets: list[str], overrides: dict[str, str]) -> dict[str, int]:
+    """Start a distributed round of each outlet (`scraper seed`); returns the requests queued per outlet."""
+    settings = crawl_settings(CrawlOptions(outlets=outlets, overrides=overrides), new_run_id())
+    if not is_distributed(settings):
+        raise ValueError("seeding is for distributed mode: set REDIS_URL (in the environment or with -s)")
+    check_redis(settings)
+    known = all_outlets(settings.getlist("SCRAPER_OUTLET_FILES"))
+    unknown = [name for name in outlets if name not in known]
+    if unknown:
+        raise ValueError(f"unknown outlet(s): {', '.join(unknown)}; `scraper outlets` lists them")
+    return {name: seed(settings, NewsSpider.for_outlet(known[name])()) for name in dict.fromkeys(outlets)}
+
+
 def format_summary(manifest: dict[str, Any], out: Path) -> str:
     """The manifest as a short table for the terminal."""
     lines = [f"{'outlet':<13}{'found':>7}{'fetched':>9}{'stored':>8}{'dupes':>7}{'errors':>8}  skipped"]
@@ -154,5 +175,13 @@ def format_summary(manifest: dict[str, Any], out: Path) -> str:
         lines.append(f"no new records, and {totals['errors']} errors: the manifest lists each failed URL")
     else:
         lines.append("no new records: every article listed is already stored")
+    for name in manifest["layout_drift_alarms"]:
+        figures = manifest["outlets"][name][DRIFT_FIELD]
+        lines.append(f"warning: layout drift at {name}: {figures['short_or_empty']} of {figures['article_pages']} "
+                     f"article pages came out empty or short ({figures['short_or_empty_share']:.0%}, against "
+                     f"{figures['baseline_share']:.0%} in its last {figures['baseline_runs']} runs)")
+    if totals.get("near_duplicates"):
+        lines.append(f"{totals['near_duplicates']} of them near-duplicates of earlier articles "
+                     "(near_duplicate_clusters in the manifest)")
     lines.append(f"manifest: {manifest_path(out, manifest['run_id'])}")
     return "\n".join(lines)

@@ -12,13 +12,16 @@ from typing import Any
 import fastjsonschema
 
 from .cleaning.article import Article
+from .cleaning.errors import CleanerError
 from .cleaning.html import clean_html
 from .outlets import Outlet
+from .urls import canonicalize_url
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2 added near_duplicate_of; schema/article-1.json stays beside it for older files
 SCHEMA_PATH = Path(__file__).parent / "schema" / f"article-{SCHEMA_VERSION}.json"
 RECORD_FIELDS = ("schema_version", "url", "canonical_url", "outlet", "title", "lead", "text", "author", "published",
-                 "modified", "category", "tags", "source", "language", "word_count", "fetched_at", "content_hash")
+                 "modified", "category", "tags", "source", "language", "word_count", "fetched_at", "content_hash",
+                 "near_duplicate_of")
 
 
 def content_hash(text: str) -> str:
@@ -69,7 +72,38 @@ def make_record(article: Article, *, url: str, canonical_url: str, outlet: str, 
         "word_count": len(article.text.split()),
         "fetched_at": fetched_at,
         "content_hash": content_hash(article.text),
+        "near_duplicate_of": None,  # set by the near-duplicate check (scraper.neardup)
     }
+
+
+class NoRecord(Exception):
+    """A fetched page that makes no record; `reason` is what the manifest counts it under."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail
+
+
+def page_record(body: bytes, *, url: str, outlet: Outlet, fetched_at: str, since: str | None = None) -> dict[str, Any]:
+    """The dataset record of one fetched article page, checked against the schema; `NoRecord` with the
+    reason when the page makes none. The crawl and the re-cleaning of an archive both go through here."""
+    try:
+        article = clean_page(body, url, outlet)
+    except CleanerError as error:
+        raise NoRecord(error.reason, error.message) from error
+    missing = missing_field(article)
+    if missing:
+        raise NoRecord(missing)
+    if since and article.published[:10] < since:
+        raise NoRecord("before_since")
+    page_canonical = article.canonical_url if article.canonical_url and outlet.owns(article.canonical_url) else url
+    record = make_record(article, url=url, canonical_url=canonicalize_url(page_canonical), outlet=outlet.name,
+                         fetched_at=fetched_at)
+    problem = schema_errors(record)
+    if problem:
+        raise NoRecord("invalid_record", problem)
+    return record
 
 
 @cache

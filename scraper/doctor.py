@@ -28,7 +28,7 @@ from .cleaning.errors import CleanerError
 from .dataset import clean_page, missing_field
 from .discovery import DiscoveryError, page_links, parse_feed, parse_sitemap
 from .outlets import Outlet
-from .spiders.news import ERROR_STATUSES, failure_reason, follows, is_html, set_user_agent
+from .spiders.news import ERROR_STATUSES, failure_reason, follows, is_page_type, set_user_agent
 from .urls import canonicalize_url, strip_tracking
 
 OK, WARN, FAIL = "ok", "warn", "fail"
@@ -256,7 +256,7 @@ class DoctorSpider(Spider):
     def parse_article(self, response: Response) -> None:
         url = response.meta.get("redirect_urls", [response.url])[0]
         problem = self._status_problem(response)
-        if problem is None and not is_html(response):
+        if problem is None and not is_page_type(response.headers.get("Content-Type")):
             problem = f"not_html: the article is served as {response.headers.get('Content-Type', b'').decode()!r}"
         if problem is None:
             try:

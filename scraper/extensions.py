@@ -10,8 +10,9 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.logformatter import LogFormatter
 
+from .drift import FIELD, MANIFESTS_READ, layout_drift
 from .spiders.news import NewsSpider
-from .storage.manifest import record_outlet
+from .storage.manifest import read_manifests, record_outlet
 
 
 class RunManifest:
@@ -30,6 +31,13 @@ class RunManifest:
         if not isinstance(spider, NewsSpider):
             return
         section = spider.counts.summary()
+        settings = self.crawler.settings
+        earlier = [run for run in read_manifests(spider.output_dir, latest=MANIFESTS_READ)
+                   if run.get("run_id") != spider.run_id]
+        section[FIELD] = layout_drift(
+            spider.counts.get("article_pages"), spider.counts.get("short_or_empty"), earlier, spider.name,
+            history=settings.getint("SCRAPER_DRIFT_HISTORY"), min_runs=settings.getint("SCRAPER_DRIFT_MIN_RUNS"),
+            min_pages=settings.getint("SCRAPER_DRIFT_MIN_PAGES"), jump=settings.getfloat("SCRAPER_DRIFT_JUMP"))
         section.update({
             "started": self.started,
             "finished": datetime.now(UTC).replace(microsecond=0).isoformat(),

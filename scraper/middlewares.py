@@ -8,13 +8,18 @@ import re
 import time
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from pathlib import Path
 from urllib.parse import urlsplit
 
-from scrapy import Request
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
-from scrapy.http import Response
+from scrapy.http import Headers, Response
 from scrapy.utils.response import response_status_message
+
+from .dataset import utc_now
+from .storage.warc import LISTED_URL_FIELD, OUTLET_FIELD, Exchange, WarcArchive
 
 logger = logging.getLogger(__name__)
 
@@ -92,3 +97,52 @@ class ReplayOnlyMiddleware:
 
     def process_request(self, request: Request) -> None:
         raise IgnoreRequest(f"Ignored request not in cache: {request.url} (replay lets nothing out)")
+
+
+def _header_pairs(headers: Headers) -> list[tuple[str, str]]:
+    return [(key.decode("latin-1"), value.decode("latin-1")) for key, values in headers.items() for value in values]
+
+
+class WarcArchiveMiddleware:
+    """Writes every response, with its request, to the run's WARC files (`SCRAPER_WARC_DIR`).
+
+    It sits between the HTTP cache (900) and the network, so it sees what the server sent (or the
+    cassette holds): the body before decompression, and redirects and retried answers too."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        if not settings.get("SCRAPER_WARC_DIR"):
+            raise NotConfigured
+        self.crawler = crawler
+        self.folder = Path(settings["SCRAPER_WARC_DIR"])
+        self.max_size = settings.getint("SCRAPER_WARC_MAX_SIZE")
+        self.archive: WarcArchive | None = None
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WarcArchiveMiddleware:
+        return cls(crawler)
+
+    def spider_opened(self, spider: Spider) -> None:
+        run_id = getattr(spider, "run_id", "") or self.crawler.settings["SCRAPER_RUN_ID"]
+        prefix = f"{run_id}-{spider.name}" if run_id else spider.name
+        self.archive = WarcArchive(self.folder, prefix, self.max_size, self.crawler.settings["USER_AGENT"])
+
+    def spider_closed(self, spider: Spider) -> None:
+        if self.archive is not None:
+            self.archive.close()
+            spider.warc_files = list(self.archive.files)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if self.archive is None:
+            return response
+        fields = {OUTLET_FIELD: self.crawler.spider.name} if self.crawler.spider else {}
+        if "listed_canonical_url" in request.meta:
+            fields[LISTED_URL_FIELD] = request.meta["listed_canonical_url"]
+        request_headers = [("Host", urlsplit(request.url).netloc), *_header_pairs(request.headers)]
+        self.archive.write(Exchange(
+            url=response.url, method=request.method, request_headers=request_headers, status=response.status,
+            protocol=response.protocol or "HTTP/1.1", response_headers=_header_pairs(response.headers),
+            body=response.body, date=utc_now(), fields=fields))
+        return response

@@ -9,12 +9,11 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from .cleaning.errors import CleanerError
-from .dataset import clean_page, make_record, missing_field, schema_errors
+from .dataset import NoRecord, page_record
+from .drift import EMPTY_REASONS
+from .neardup import mark_near_duplicate
 from .spiders.news import NewsSpider
-from .spiders.runs import SHORT_TEXT_WORDS
 from .storage.dataset_files import DatasetWriter
-from .urls import canonicalize_url
 
 
 class _SpiderPipeline:
@@ -43,29 +42,23 @@ class CleanPipeline(_SpiderPipeline):
 
     def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
         spider = self.spider
-        outlet = spider.outlet
         url = item["url"]
+        spider.counts.inc("article_pages")
         try:
-            article = clean_page(item["body"], url, outlet)
-        except CleanerError as error:
-            if error.reason == "not_article":
-                spider.seen.add_refused(item["listed_canonical_url"], error.reason, item["fetched_at"])
-            raise self.drop(error.reason, url) from error
-        missing = missing_field(article)
-        if missing:
-            raise self.drop(missing, url)
-        if spider.since and article.published[:10] < spider.since:
-            raise self.drop("before_since", url)
-        page_canonical = article.canonical_url if article.canonical_url and outlet.owns(article.canonical_url) else url
-        record = make_record(article, url=url, canonical_url=canonicalize_url(page_canonical), outlet=outlet.name,
-                             fetched_at=item["fetched_at"])
-        problem = schema_errors(record)
-        if problem:
-            spider.counts.fail(url, "invalid_record", problem)
-            raise DropItem(f"invalid_record: {url}: {problem}")
+            record = page_record(item["body"], url=url, outlet=spider.outlet, fetched_at=item["fetched_at"],
+                                 since=spider.since)
+        except NoRecord as refusal:
+            if refusal.reason in EMPTY_REASONS:
+                spider.counts.inc("short_or_empty")
+            if refusal.reason == "invalid_record":
+                spider.counts.fail(url, refusal.reason, refusal.detail)
+                raise DropItem(f"invalid_record: {url}: {refusal.detail}") from refusal
+            if refusal.reason == "not_article":
+                spider.seen.add_refused(item["listed_canonical_url"], refusal.reason, item["fetched_at"])
+            raise self.drop(refusal.reason, url) from refusal
+        if record["word_count"] < self.crawler.settings.getint("SCRAPER_SHORT_TEXT_WORDS"):
+            spider.counts.inc("short_or_empty")
         spider.counts.inc("cleaned")
-        if record["word_count"] < SHORT_TEXT_WORDS:
-            spider.counts.inc("short_texts")
         return {"record": record, "keys": sorted({record["canonical_url"], item["listed_canonical_url"]})}
 
 
@@ -81,6 +74,19 @@ class DeduplicatePipeline(_SpiderPipeline):
                 if not seen.has_url(key):
                     seen.add_refused(key, "duplicate", record["fetched_at"])
             raise DropItem(f"duplicate: {record['url']}")
+        return item
+
+
+class NearDuplicatePipeline(_SpiderPipeline):
+    """Marks an article whose text nearly repeats one stored before (`near_duplicate_of`); both are kept."""
+
+    def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
+        spider = self.spider
+        record = item["record"]
+        threshold = self.crawler.settings.getfloat("SCRAPER_NEAR_DUPLICATE_THRESHOLD")
+        score = mark_near_duplicate(record, spider.seen, threshold)
+        if score is not None:
+            spider.counts.near_duplicate(record["canonical_url"], record["near_duplicate_of"], score)
         return item
 
 

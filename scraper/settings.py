@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import os
+
 BOT_NAME = "scraper"
 SPIDER_LOADER_CLASS = "scraper.spiders.loader.OutletSpiderLoader"
 SPIDER_MODULES: list[str] = []
@@ -40,19 +42,28 @@ SCRAPER_RETRY_BACKOFF_MAX = 120.0  # never wait longer than this, whatever Retry
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "scraper.middlewares.BackoffRetryMiddleware": 550,
+    "scraper.middlewares.WarcArchiveMiddleware": 920,  # between the cache (900) and the network: raw responses
     "scraper.middlewares.ReplayOnlyMiddleware": 950,  # after the cache (900): in replay, nothing gets past
 }
 
 ITEM_PIPELINES = {
     "scraper.pipelines.CleanPipeline": 100,
     "scraper.pipelines.DeduplicatePipeline": 200,
+    "scraper.pipelines.NearDuplicatePipeline": 250,
     "scraper.pipelines.DatasetPipeline": 300,
 }
 EXTENSIONS = {
     "scraper.extensions.RunManifest": 500,
+    "scraper.distributed.IdleGrace": 510,  # distributed mode only
     "scrapy.extensions.telnet.TelnetConsole": None,  # no console ports on crawl machines
     "scrapy.extensions.remote_control.RemoteControl": None,
 }
+
+# Distributed mode (scraper.distributed): with REDIS_URL set (here, in the environment or with -s), workers share
+# each outlet's request queue, duplicate filter and the seen-state in Redis; `scraper seed` starts a round.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+SCRAPER_IDLE_CLOSE = 30.0  # seconds a worker whose queue ran dry waits for more before it closes
+SCRAPER_SEEN_STORE = "scraper.storage.state.SeenStore"  # distributed: scraper.distributed.RedisSeenStore
 
 # Where a run writes (all under one folder, `output/` by default).
 SCRAPER_OUTPUT_DIR = "output"
@@ -65,6 +76,26 @@ SCRAPER_MAX_ARTICLES = 0  # per outlet and run; 0 = no limit
 SCRAPER_MAX_CHILD_SITEMAPS = 20  # of a sitemap index, the newest by lastmod; 0 = all
 SCRAPER_RESUME = True  # each outlet keeps a JOBDIR until its run finishes, so an interrupted run resumes
 SCRAPER_JOBS_DIR = ""  # where those JOBDIRs go; default: <SCRAPER_OUTPUT_DIR>/jobs
+
+# Near-duplicates (scraper.neardup): an article whose estimated Jaccard similarity of word 4-grams with one stored
+# before reaches the threshold gets `near_duplicate_of`; signatures of the latest SCRAPER_NEAR_DUPLICATE_KEEP
+# articles are kept in the seen-state.
+SCRAPER_NEAR_DUPLICATE_THRESHOLD = 0.4  # unrelated real pages: at most 0.04; edited copies: 0.56 and up
+SCRAPER_NEAR_DUPLICATE_KEEP = 100_000
+
+# The layout-drift alarm (scraper.drift): the share of an outlet's article pages whose text came out empty or
+# shorter than SCRAPER_SHORT_TEXT_WORDS, against the median of its last SCRAPER_DRIFT_HISTORY runs. A run of at
+# least SCRAPER_DRIFT_MIN_PAGES pages whose share is more than SCRAPER_DRIFT_JUMP above that median, with at least
+# SCRAPER_DRIFT_MIN_RUNS earlier runs to compare, raises the alarm: `scraper crawl` warns and exits with status 3.
+SCRAPER_SHORT_TEXT_WORDS = 50
+SCRAPER_DRIFT_HISTORY = 10
+SCRAPER_DRIFT_MIN_RUNS = 3
+SCRAPER_DRIFT_MIN_PAGES = 10
+SCRAPER_DRIFT_JUMP = 0.25
+
+# The raw archive (`scraper crawl --warc`): every response in WARC files, re-cleaned by `scraper clean --warc`.
+SCRAPER_WARC_DIR = ""  # off when empty; `--warc` sets <SCRAPER_OUTPUT_DIR>/warc
+SCRAPER_WARC_MAX_SIZE = 1024 * 1024 * 1024  # bytes (compressed) per WARC file before the next one starts
 
 # Offline replay and recording of HTTP traffic as vcrpy cassettes (scraper.cassettes).
 SCRAPER_CASSETTE_DIRS: list[str] = ["fixtures/cassettes"]

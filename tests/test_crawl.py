@@ -14,12 +14,12 @@ from typing import Any
 import pytest
 from localsite import LocalSite, Reply, article_page, numbered_paragraphs, rss
 
+from scraper import settings as project_settings
 from scraper.dataset import RECORD_FIELDS, schema_errors
 from scraper.fixtures import FIXTURES_DIR, page_fixtures, seed_fixtures
 from scraper.outlets import builtin_outlets
 from scraper.regression import PAGE_FIELDS, approved_output
 from scraper.sites import SEED_OUTLETS, build_page_cassettes, read_records
-from scraper.spiders.runs import SHORT_TEXT_WORDS
 from scraper.urls import canonicalize_url
 
 REPO = Path(__file__).resolve().parent.parent
@@ -77,7 +77,7 @@ def test_replay_records_are_valid_and_complete(replayed: tuple[Path, dict[str, A
     for outlet in SEED_OUTLETS:
         figures = manifest["outlets"][outlet]
         assert figures["stored"] == figures["found"] == 1 and figures["errors"] == 0, figures
-        assert figures["short_texts"] == 0
+        assert figures["layout_drift"]["short_or_empty"] == 0
         assert figures["replay"] is True and figures["finish_reason"] == "finished"
         assert len(figures["files"]) == 1
 
@@ -117,8 +117,10 @@ def test_replay_of_the_stored_real_pages(tmp_path: Path, shared_pages: None) -> 
         assert {k: record[k] for k in PAGE_FIELDS} == approved_output(fixture), fixture.name
     assert manifest["outlets"]["vnexpress"]["skipped"] == {"not_article": 1}
     assert manifest["totals"]["errors"] == 0
-    short = {f.expected_path.parent.name for f in articles if len(f.expected["text"].split()) < SHORT_TEXT_WORDS}
-    assert short and {name for name, figures in manifest["outlets"].items() if figures["short_texts"]} == short
+    short = {f.expected_path.parent.name for f in articles
+             if len(f.expected["text"].split()) < project_settings.SCRAPER_SHORT_TEXT_WORDS}
+    assert short and {name for name, figures in manifest["outlets"].items()
+                      if figures["layout_drift"]["short_or_empty"]} == short
 
 
 def test_replay_reports_what_the_cassette_lacks(tmp_path: Path) -> None:

@@ -36,7 +36,8 @@ def test_record_has_exactly_the_record_fields_in_order() -> None:
 
 def test_record_values() -> None:
     record = _record()
-    assert record["schema_version"] == 1
+    assert record["schema_version"] == 2
+    assert record["near_duplicate_of"] is None
     assert record["outlet"] == "dantri"
     assert record["title"] == "Giá vàng giảm"
     assert record["text"] == TEXT
@@ -96,7 +97,8 @@ BAD_RECORDS = {
     "http canonical_url": (_record(canonical_url="http://dantri.com.vn/x"), "canonical_url"),
     "bad outlet": (_record(outlet="Dân trí"), "outlet"),
     "zero words": (_record(word_count=0), "word_count"),
-    "wrong version": (_record(schema_version=2), "schema_version"),
+    "wrong version": (_record(schema_version=1), "schema_version"),
+    "near_duplicate_of not a URL": (_record(near_duplicate_of="dantri"), "near_duplicate_of"),
     "tag not a string": (_record(tags=[1]), "tags"),
     "fetched_at a date": (_record(fetched_at="2024-01-01"), "fetched_at"),
 }
@@ -127,4 +129,4 @@ def test_schema_requires_exactly_the_record_fields() -> None:
     assert schema()["required"] == list(RECORD_FIELDS)
     assert set(schema()["properties"]) == set(RECORD_FIELDS)
     assert schema()["additionalProperties"] is False
-    assert schema()["properties"]["schema_version"]["const"] == 1
+    assert schema()["properties"]["schema_version"]["const"] == 2

@@ -125,13 +125,16 @@ def test_health_page_of_two_replays(tmp_path: Path, replayed_output: Path) -> No
 
 
 def test_empty_or_short_share_and_manifests_without_it() -> None:
-    run = OutletRun.from_manifest("r", {"cleaned": 8, "short_texts": 1, "skipped": {"empty": 2, "not_article": 3}})
+    def drift(pages: int, short: int) -> dict[str, dict[str, int]]:
+        return {"layout_drift": {"article_pages": pages, "short_or_empty": short}}
+
+    run = OutletRun.from_manifest("r", {"cleaned": 8, **drift(10, 3)})
     assert run.empty_or_short == pytest.approx(0.3)
     assert OutletRun.from_manifest("r", {"cleaned": 8, "skipped": {}}).empty_or_short is None  # older manifest
-    assert OutletRun.from_manifest("r", {"cleaned": 0, "short_texts": 0}).empty_or_short is None
-    first = {"started": "2026-12-01T01:00:00+00:00", "cleaned": 4, "short_texts": 1, "errors": 2,
+    assert OutletRun.from_manifest("r", {"cleaned": 0, **drift(0, 0)}).empty_or_short is None
+    first = {"started": "2026-12-01T01:00:00+00:00", "cleaned": 4, **drift(4, 1), "errors": 2,
              "errors_by_reason": {"timeout": 2}, "finish_reason": "finished"}
-    second = {"started": "2026-12-01T02:00:00+00:00", "cleaned": 4, "short_texts": 3, "finish_reason": "shutdown"}
+    second = {"started": "2026-12-01T02:00:00+00:00", "cleaned": 4, **drift(4, 3), "finish_reason": "shutdown"}
     manifests = [{"run_id": "a", "outlets": {"vov": first}}, {"run_id": "b", "outlets": {"vov": second}}]
     tree = document_fromstring(render_health(manifests))
     values = [p.get("data-value") for p in tree.cssselect("#outlet-vov circle.point")]

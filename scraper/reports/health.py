@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..spiders.runs import SHORT_TEXT_WORDS
+from .. import settings as project_settings
+from ..drift import FIELD as DRIFT_FIELD
 from ..storage.manifest import read_manifests
 from .template import document, escape, table
 
@@ -29,7 +30,8 @@ class OutletRun:
     errors: int = 0
     skipped: dict[str, int] = field(default_factory=dict)
     errors_by_reason: dict[str, int] = field(default_factory=dict)
-    short_texts: int | None = None  # absent from manifests written before it was counted
+    article_pages: int | None = None  # the layout-drift figures; absent from manifests written before them
+    short_or_empty: int | None = None
     finish_reason: str = ""
 
     @classmethod
@@ -39,16 +41,17 @@ class OutletRun:
                    stored=figures.get("stored", 0), duplicates=figures.get("duplicates", 0),
                    errors=figures.get("errors", 0), skipped=dict(figures.get("skipped", {})),
                    errors_by_reason=dict(figures.get("errors_by_reason", {})),
-                   short_texts=figures.get("short_texts"), finish_reason=figures.get("finish_reason", ""))
+                   article_pages=figures.get(DRIFT_FIELD, {}).get("article_pages"),
+                   short_or_empty=figures.get(DRIFT_FIELD, {}).get("short_or_empty"),
+                   finish_reason=figures.get("finish_reason", ""))
 
     @property
     def empty_or_short(self) -> float | None:
-        """Share of the run's cleaned pages whose text was empty or short; None when none were cleaned."""
-        if self.short_texts is None:
+        """Share of the run's article pages whose text came out empty or short (the manifest's layout-drift
+        figures); None when the run cleaned no page."""
+        if not self.article_pages or self.short_or_empty is None:
             return None
-        empty = self.skipped.get("empty", 0)
-        cleaned = self.cleaned + empty
-        return (self.short_texts + empty) / cleaned if cleaned else None
+        return self.short_or_empty / self.article_pages
 
     @property
     def troubled(self) -> bool:
@@ -75,8 +78,9 @@ def _combined(history: dict[str, list[OutletRun]], run_ids: list[str]) -> list[O
                 setattr(total, name, getattr(total, name) + getattr(run, name))
             for reason, count in run.skipped.items():
                 total.skipped[reason] = total.skipped.get(reason, 0) + count
-            if run.short_texts is not None:
-                total.short_texts = (total.short_texts or 0) + run.short_texts
+            for name in ("article_pages", "short_or_empty"):
+                if getattr(run, name) is not None:
+                    setattr(total, name, (getattr(total, name) or 0) + getattr(run, name))
             for reason, count in run.errors_by_reason.items():
                 total.errors_by_reason[reason] = total.errors_by_reason.get(reason, 0) + count
             if run.finish_reason != "finished":
@@ -162,8 +166,9 @@ def render_health(manifests: list[dict[str, Any]], source: str = "") -> str:
     body = (
         f'<h1>Crawl health</h1><p class="lede"><span id="summary">{len(manifests)} runs of {len(history)} outlets'
         f"</span>, {escape(span)}{f' ({escape(source)})' if source else ''}. A run is read from its manifest; "
-        f"“empty or short” is the share of cleaned pages whose text was empty or under {SHORT_TEXT_WORDS} words "
-        "(no point where a run cleaned nothing, as when every article was already stored).</p>"
+        "“empty or short” is the share of article pages whose text came out empty or under "
+        f"{project_settings.SCRAPER_SHORT_TEXT_WORDS} words, as the layout-drift alarm counts them (no point "
+        "where a run cleaned nothing, as when every article was already stored).</p>"
         f"<h2>Latest run of each outlet</h2>{table(['outlet', *HEADERS[1:]], latest, numeric=NUMERIC)}"
         f"<h2>All outlets, run by run</h2>{chart(totals, 'all outlets: empty or short texts')}"
         f"{table(['run', *HEADERS[1:]], [_run_row(run, escape(run.run_id)) for run in reversed(totals)], NUMERIC)}"

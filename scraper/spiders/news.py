@@ -22,14 +22,15 @@ from scrapy.http import Response
 from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
+from scrapy.utils.misc import load_object
 from twisted.internet import defer
 from twisted.python.failure import Failure
 
 from ..dataset import utc_now
 from ..discovery import DiscoveryError, Link, page_links, parse_feed, parse_sitemap
+from ..distributed import configure, is_distributed
 from ..outlets import Outlet, outlet_for_url
 from ..storage.files import Busy, hold_lock
-from ..storage.state import SeenStore
 from ..urls import canonicalize_url, strip_tracking
 from .runs import RunCounts, new_run_id, since_date
 
@@ -77,10 +78,10 @@ def set_user_agent(settings: Any) -> None:
         settings.set("USER_AGENT", agent, priority="spider")
 
 
-def is_html(response: Response) -> bool:
-    """Whether a response is a page to clean: HTML or text, or with no Content-Type at all."""
-    content_type = (response.headers.get("Content-Type") or b"").split(b";")[0].strip().lower()
-    return not content_type or content_type.startswith(_HTML_TYPES)
+def is_page_type(content_type: bytes | None) -> bool:
+    """Whether a Content-Type header is one of a page the cleaner reads (HTML, text, or none given)."""
+    media_type = (content_type or b"").split(b";")[0].strip().lower()
+    return not media_type or media_type.startswith(_HTML_TYPES)
 
 
 def follows(outlet: Outlet, url: str) -> bool:
@@ -122,10 +123,13 @@ class NewsSpider(Spider):
         the seen-state saying what is already stored.
         """
         super().update_settings(settings)
+        configure(settings)
         set_user_agent(settings)
         jobs = settings.get("SCRAPER_JOBS_DIR") or str(Path(settings.get("SCRAPER_OUTPUT_DIR")) / "jobs")
-        if settings.getbool("SCRAPER_RESUME") and not settings.get("JOBDIR"):
+        if settings.getbool("SCRAPER_RESUME") and not settings.get("JOBDIR") and not is_distributed(settings):
             settings.set("JOBDIR", str(Path(jobs) / cls.name), priority="spider")
+        if is_distributed(settings):
+            return  # workers share the outlet's frontier; each writes files of its own run
         lock = Path(settings.get("SCRAPER_OUTPUT_DIR")) / "locks" / f"{cls.name}.lock"
         try:
             cls._locks[cls.name] = hold_lock(lock)
@@ -154,10 +158,11 @@ class NewsSpider(Spider):
         spider.since = since_date(spider._since_argument or settings["SCRAPER_SINCE"])
         spider.max_articles = int(spider._max_articles_argument or settings.getint("SCRAPER_MAX_ARTICLES"))
         spider.counts = RunCounts(crawler)
-        state_path = Path(settings["SCRAPER_STATE_PATH"] or spider.output_dir / "state.sqlite")
-        spider.seen = SeenStore(state_path, cls.outlet.name, root=spider.output_dir)
+        spider.distributed = is_distributed(settings)
+        spider.seen = load_object(settings["SCRAPER_SEEN_STORE"]).open(settings, cls.outlet.name, spider.output_dir)
         crawler.signals.connect(spider._spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(spider._engine_stopped, signal=signals.engine_stopped)
+        crawler.signals.connect(spider._request_dropped, signal=signals.request_dropped)
         jobdir = settings.get("JOBDIR")
         if jobdir:
             Path(jobdir).mkdir(parents=True, exist_ok=True)
@@ -171,16 +176,29 @@ class NewsSpider(Spider):
         if jobdir:  # closed in order: the queue Scrapy saved can be resumed
             (Path(jobdir) / RUN_MARKER).unlink(missing_ok=True)
 
+    def _request_dropped(self, request: Request) -> None:
+        """An article request the shared duplicate filter refused: requested already in this round."""
+        if "listed_canonical_url" in request.meta:
+            self.counts.inc("requested", -1)
+            self.counts.skip("already_requested")
+
     def _engine_stopped(self) -> None:
         jobdir = self.settings.get("JOBDIR")
         if jobdir and getattr(self, "finish_reason", None) == "finished":  # nothing is left to resume
             shutil.rmtree(jobdir, ignore_errors=True)
 
-    async def start(self) -> AsyncIterator[Request]:
+    def source_requests(self) -> Iterator[Request]:
+        """The requests of the outlet's feeds, sitemaps and category pages, where a crawl starts."""
         callbacks = {"feed": self.parse_feed, "sitemap": self.parse_sitemap, "category": self.parse_category}
         for kind, url in self.outlet.sources:
             yield Request(url, callback=callbacks[kind], errback=self.source_failed, dont_filter=True,
                           meta={"source": kind, "page": 1, "first_page": url})
+
+    async def start(self) -> AsyncIterator[Request]:
+        if self.distributed:  # the sources are in the shared queue, put there by `scraper seed`
+            return
+        for request in self.source_requests():
+            yield request
 
     # Discovery -----------------------------------------------------------------------------------
 
@@ -259,15 +277,16 @@ class NewsSpider(Spider):
             else:
                 self.counts.inc("requested")
                 # dont_filter: the seen-state decides; a request cut off by an interrupted run (and so in
-                # JOBDIR's seen-set) is listed and fetched again when the run resumes.
+                # JOBDIR's seen-set) is listed and fetched again when the run resumes. Distributed, the
+                # shared duplicate filter decides which worker's listing of the article is requested.
                 yield Request(strip_tracking(link.url), callback=self.parse_article, errback=self.article_failed,
-                              dont_filter=True, meta={"listed_canonical_url": canonical})
+                              dont_filter=not self.distributed, meta={"listed_canonical_url": canonical})
 
     # Articles ------------------------------------------------------------------------------------
 
     def parse_article(self, response: Response) -> Iterator[dict[str, Any]]:
         self.counts.inc("fetched")
-        if not is_html(response):
+        if not is_page_type(response.headers.get("Content-Type")):
             self.counts.skip("not_html", response.url)
             return
         yield {

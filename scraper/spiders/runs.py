@@ -12,7 +12,6 @@ from scrapy.statscollectors import StatsCollector
 
 PREFIX = "scraper/"
 MAX_LISTED_FAILURES = 1000  # per list: failed URLs, skipped pages
-SHORT_TEXT_WORDS = 100  # a cleaned article with fewer words is counted in the manifest's `short_texts`
 
 
 def new_run_id() -> str:
@@ -38,6 +37,7 @@ class RunCounts:
         self._crawler = crawler
         self.failures: list[dict[str, str]] = []
         self.skipped_pages: list[dict[str, str]] = []
+        self.near_duplicates: list[dict[str, Any]] = []
 
     @property
     def stats(self) -> StatsCollector:
@@ -61,6 +61,13 @@ class RunCounts:
         if len(self.failures) < MAX_LISTED_FAILURES:
             self.failures.append({"url": url, "reason": reason, "detail": detail[:300]})
 
+    def near_duplicate(self, canonical_url: str, original: str, similarity: float) -> None:
+        """An article stored as a near-duplicate of an earlier one."""
+        self.inc("near_duplicates")
+        if len(self.near_duplicates) < MAX_LISTED_FAILURES:
+            self.near_duplicates.append({"canonical_url": canonical_url, "near_duplicate_of": original,
+                                         "similarity": round(similarity, 3)})
+
     def summary(self) -> dict[str, Any]:
         """The figures as the manifest records them."""
         values = {k[len(PREFIX):]: v for k, v in self.stats.get_stats().items() if k.startswith(PREFIX)}
@@ -71,9 +78,10 @@ class RunCounts:
             "requested": values.get("requested", 0),
             "fetched": values.get("fetched", 0),
             "cleaned": values.get("cleaned", 0),
-            "short_texts": values.get("short_texts", 0),
             "stored": values.get("stored", 0),
             "duplicates": values.get("duplicates", 0),
+            "near_duplicates": values.get("near_duplicates", 0),
+            "near_duplicate_pages": self.near_duplicates,
             "skipped": skipped,
             "errors": sum(errors.values()),
             "errors_by_reason": errors,

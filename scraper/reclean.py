@@ -1,0 +1,162 @@
+"""Rebuilding the dataset from WARC archives with the current cleaner, without the network.
+
+Each archived article response goes through what the crawl does with it: the body decoded as
+Scrapy's compression middleware would, the same page-type check, `dataset.page_record` (in worker
+processes for `--jobs N`), deduplication by canonical URL and content hash within the rebuild, the
+near-duplicate check, and the atomic dataset writer. A record's `fetched_at` is its response's WARC-Date;
+pages are taken in the order of their WARC-Dates across files, as the crawl met them (pages of several
+outlets fetched within the same second may come in another order, which can change which copy of a
+near-duplicate is the first seen).
+"""
+
+from __future__ import annotations
+
+import heapq
+import zlib
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from functools import cache
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from scrapy.utils.gz import gunzip
+
+from . import settings as project_settings
+from .dataset import NoRecord, page_record
+from .neardup import MemorySignatures, mark_near_duplicate
+from .outlets import Outlet, all_outlets
+from .spiders.news import is_page_type
+from .spiders.runs import new_run_id
+from .storage.dataset_files import DatasetWriter
+from .storage.warc import ArchivedPage, archived_pages, warc_files
+
+WINDOW = 64  # archived pages handed to the workers at a time, so memory stays bounded
+Work = tuple[ArchivedPage, tuple[str, ...], str | None, int]  # page, outlet files, since, maximum body size
+Outcome = tuple[ArchivedPage, dict[str, Any] | None, str]  # page, record or None, why it makes none
+
+
+class TooLarge(ValueError):
+    """A body that decompresses past the download size limit."""
+
+
+def decoded_body(headers: list[tuple[str, str]], body: bytes, max_size: int) -> bytes:
+    """The body without its Content-Encoding (gzip, deflate, br), as Scrapy hands it to the spider;
+    an encoding it does not know is left as it is."""
+    encodings = [e.strip().lower() for k, v in headers if k.lower() == "content-encoding" for e in v.split(",")]
+    for encoding in reversed(encodings):
+        if encoding in ("gzip", "x-gzip"):
+            try:
+                body = gunzip(body, max_size=max_size)
+            except ValueError as error:
+                raise TooLarge(str(error)) from error
+        elif encoding == "deflate":
+            try:
+                inflater = zlib.decompressobj()
+                decoded = inflater.decompress(body, max_size + 1)
+            except zlib.error:
+                inflater = zlib.decompressobj(wbits=-15)
+                decoded = inflater.decompress(body, max_size + 1)
+            if len(decoded) > max_size:
+                raise TooLarge(f"deflate body over {max_size} bytes")
+            body = decoded
+        elif encoding == "br":
+            import brotli
+
+            body = brotli.decompress(body)
+            if len(body) > max_size:
+                raise TooLarge(f"br body over {max_size} bytes")
+        elif encoding not in ("", "identity"):
+            break
+    return body
+
+
+@cache
+def _outlets(files: tuple[str, ...]) -> dict[str, Outlet]:
+    return all_outlets(list(files))
+
+
+def _record(work: Work) -> Outcome:
+    """One archived page -> (page, record, "") or (page, None, why it makes none)."""
+    page, outlet_files, since, max_size = work
+    outlet = _outlets(outlet_files).get(page.outlet)
+    if outlet is None:
+        return page, None, "unknown_outlet"
+    if not 200 <= page.status < 300:
+        return page, None, f"http_{page.status}"
+    if not is_page_type(next((v.encode("latin-1") for k, v in page.headers if k.lower() == "content-type"), None)):
+        return page, None, "not_html"
+    try:
+        body = decoded_body(page.headers, page.body, max_size)
+        record = page_record(body, url=page.url, outlet=outlet, fetched_at=page.date, since=since)
+    except TooLarge:
+        return page, None, "too_large"
+    except NoRecord as refusal:
+        return page, None, refusal.reason
+    return page, record, ""
+
+
+def _windows(paths: list[Path]) -> Iterator[list[ArchivedPage]]:
+    pages = heapq.merge(*(archived_pages(path) for path in paths), key=lambda page: page.date)
+    while window := list(islice(pages, WINDOW)):
+        yield window
+
+
+def reclean(paths: list[Path], out: Path, *, jobs: int = 1, since: str | None = None,
+            outlet_files: tuple[str, ...] = (), file_format: str = "jsonl") -> dict[str, Counter[str]]:
+    """Rebuild records from the WARC files into `out/dataset/`; returns per outlet the count of records
+    stored, duplicates and pages that make none, by reason."""
+    writer = DatasetWriter(out / "dataset", new_run_id(), file_format, project_settings.SCRAPER_DATASET_BATCH)
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    seen_urls: set[str] = set()
+    seen_hashes: set[str] = set()
+    signatures = MemorySignatures()
+    max_size = project_settings.DOWNLOAD_MAXSIZE
+    pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
+    try:
+        for window in _windows(warc_files(paths)):
+            work = [(page, outlet_files, since, max_size) for page in window]
+            results = pool.map(_record, work) if pool else map(_record, work)
+            for page, record, reason in results:
+                figures = counts[page.outlet]
+                if record is None:
+                    figures[reason] += 1
+                    continue
+                keys = {record["canonical_url"], page.listed_canonical_url}
+                if keys & seen_urls or record["content_hash"] in seen_hashes:
+                    figures["duplicates"] += 1
+                    continue
+                seen_urls.update(keys)
+                seen_hashes.add(record["content_hash"])
+                if mark_near_duplicate(record, signatures, project_settings.SCRAPER_NEAR_DUPLICATE_THRESHOLD):
+                    figures["near_duplicates"] += 1
+                writer.add(record)
+                if writer.full:
+                    _flush(writer, counts)
+        _flush(writer, counts)
+    finally:
+        if pool:
+            pool.shutdown()
+    return counts
+
+
+def _flush(writer: DatasetWriter, counts: dict[str, Counter[str]]) -> None:
+    written, failed = writer.flush()
+    for part, records in written.items():
+        counts[_outlet_of(part)]["stored"] += records
+    if failed:
+        raise OSError(f"could not write {', '.join(failed)}: {next(iter(failed.values()))}")
+
+
+def _outlet_of(part: str) -> str:
+    return part.split("/", 1)[0].removeprefix("outlet=")
+
+
+def format_counts(counts: dict[str, Any]) -> str:
+    """The re-cleaning's figures, one line per outlet."""
+    lines = []
+    for outlet, figures in sorted(counts.items()):
+        others = ", ".join(f"{k} {v}" for k, v in sorted(figures.items()) if k != "stored") or "-"
+        lines.append(f"{outlet:<13} stored {figures.get('stored', 0):>6}  {others}")
+    return "\n".join(lines)
