@@ -84,6 +84,9 @@ class NoRecord(Exception):
         self.reason = reason
         self.detail = detail
 
+    def __reduce__(self) -> tuple[type[NoRecord], tuple[str, str]]:  # raised in a cleaning process too
+        return NoRecord, (self.reason, self.detail)
+
 
 def page_record(body: bytes, *, url: str, outlet: Outlet, fetched_at: str, since: str | None = None) -> dict[str, Any]:
     """The dataset record of one fetched article page, checked against the schema; `NoRecord` with the

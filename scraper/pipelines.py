@@ -4,6 +4,11 @@ with its reason counted."""
 
 from __future__ import annotations
 
+import asyncio
+import multiprocessing
+import signal
+from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from typing import Any
 
 from scrapy.crawler import Crawler
@@ -37,16 +42,59 @@ class _SpiderPipeline:
         return DropItem(f"{reason}: {url}")
 
 
-class CleanPipeline(_SpiderPipeline):
-    """Article page -> dataset record, or dropped (not an article, no title, no date, before --since)."""
+class _CleaningProcesses:
+    """The worker processes that clean pages beside the crawl, one pool shared by every outlet's crawl
+    in the process and shut down when the last one closes."""
 
-    def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
+    pool: ProcessPoolExecutor | None = None
+    users = 0
+
+    @classmethod
+    def open(cls, workers: int) -> ProcessPoolExecutor:
+        # spawned, not forked (the crawl process runs threads and an event loop); Ctrl-C stops the crawl,
+        # which closes the pool, rather than each worker on its own
+        if cls.pool is None:
+            cls.pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                           initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN))
+        cls.users += 1
+        return cls.pool
+
+    @classmethod
+    def close(cls) -> None:
+        cls.users -= 1
+        if cls.users == 0 and cls.pool is not None:
+            cls.pool.shutdown(wait=True, cancel_futures=True)
+            cls.pool = None
+
+
+class CleanPipeline(_SpiderPipeline):
+    """Article page -> dataset record, or dropped (not an article, no title, no date, before --since).
+
+    With `SCRAPER_CLEAN_PROCESSES` > 0 the cleaning runs in that many worker processes, so that the
+    crawl's own process only fetches and writes while pages are cleaned on another core."""
+
+    def open_spider(self) -> None:
+        workers = self.crawler.settings.getint("SCRAPER_CLEAN_PROCESSES")
+        self.pool = _CleaningProcesses.open(workers) if workers > 0 else None
+
+    def close_spider(self) -> None:
+        if self.pool is not None:
+            _CleaningProcesses.close()
+
+    async def _record(self, item: dict[str, Any]) -> dict[str, Any]:
+        spider = self.spider
+        clean = partial(page_record, item["body"], url=item["url"], outlet=spider.outlet,
+                        fetched_at=item["fetched_at"], since=spider.since)
+        if self.pool is None:
+            return clean()
+        return await asyncio.wrap_future(self.pool.submit(clean))
+
+    async def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
         spider = self.spider
         url = item["url"]
         spider.counts.inc("article_pages")
         try:
-            record = page_record(item["body"], url=url, outlet=spider.outlet, fetched_at=item["fetched_at"],
-                                 since=spider.since)
+            record = await self._record(item)
         except NoRecord as refusal:
             if refusal.reason in EMPTY_REASONS:
                 spider.counts.inc("short_or_empty")
