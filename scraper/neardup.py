@@ -18,6 +18,7 @@ from typing import Any, Protocol
 import numpy as np
 
 SHINGLE_WORDS = 4
+MIN_SHINGLES = 20  # about 23 words: shorter texts share too few shingles to compare
 BANDS, ROWS = 64, 3
 PERMUTATIONS = BANDS * ROWS
 _WORD = re.compile(r"\w+")
@@ -81,7 +82,11 @@ def similarity(first: np.ndarray, second: np.ndarray) -> float:
 
 def mark_near_duplicate(record: dict[str, Any], index: SignatureIndex, threshold: float) -> float | None:
     """Set `near_duplicate_of` when an earlier article's text is this one's near-duplicate (the most similar
-    one's original), remember the record's signature; returns the similarity found, or None."""
+    one's original), remember the record's signature; returns the similarity found, or None. A text of
+    fewer than `MIN_SHINGLES` shingles is never marked nor remembered."""
+    if len(shingles(record["text"])) < MIN_SHINGLES:  # too short to tell a copy from a coincidence
+        record["near_duplicate_of"] = None
+        return None
     values = signature(record["text"])
     keys = band_keys(values)
     best: tuple[float, str] | None = None

@@ -139,3 +139,11 @@ def test_signatures_follow_the_stored_articles_and_stay_bounded(tmp_path: Path) 
     assert sorted(url for url, _, _ in found) == ["https://a.vn/1", "https://a.vn/2"]  # the latest two kept
     assert dict((url, signature) for url, _, signature in found)["https://a.vn/2"] == bytes([2]) * 8
     reopened.close()
+
+
+def test_very_short_texts_are_not_compared() -> None:
+    index = MemorySignatures()
+    first = {"text": "!!!", "canonical_url": "https://a.vn/1"}
+    second = {"text": "...", "canonical_url": "https://b.vn/2"}
+    assert mark_near_duplicate(first, index, 0.4) is None
+    assert mark_near_duplicate(second, index, 0.4) is None and second["near_duplicate_of"] is None
