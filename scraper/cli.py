@@ -349,7 +349,9 @@ def cmd_review(args: argparse.Namespace) -> int:
     if missing:
         print(f"scraper review: no such file or directory: {', '.join(missing)}", file=sys.stderr)
         return 2
-    pages = write_review(args.paths, args.out)
+    pages, notes = write_review(args.paths, args.out)
+    for note in notes:
+        print(f"scraper review: not reviewed: {note}", file=sys.stderr)
     if not pages:
         print("scraper review: no pages found to review", file=sys.stderr)
         return 2
@@ -461,7 +463,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     review = commands.add_parser("review", help="a page showing, for each input, the blocks kept and removed, and why")
     review.add_argument("paths", nargs="+", type=Path,
-                        help="fixture folders (fixtures/), folders or files of pages, cassettes (*.yaml)")
+                        help="fixture folders (fixtures/), folders or files of pages, cassettes (*.yaml), "
+                             "WARC files of `scraper crawl --warc` (*.warc.gz, *.warc.gz.open)")
     review.add_argument("--out", type=Path, default=Path("output/review.html"), help="default output/review.html")
     review.set_defaults(handler=cmd_review)
 

@@ -72,6 +72,19 @@ def decoded_body(headers: list[tuple[str, str]], body: bytes, max_size: int) -> 
     return body
 
 
+def article_body(page: ArchivedPage, max_size: int) -> tuple[bytes | None, str]:
+    """The body of an archived article response as the spider gets it, or None and why the crawl does not
+    clean it (`http_<status>`, `not_html`, `too_large`)."""
+    if not 200 <= page.status < 300:
+        return None, f"http_{page.status}"
+    if not is_page_type(next((v.encode("latin-1") for k, v in page.headers if k.lower() == "content-type"), None)):
+        return None, "not_html"
+    try:
+        return decoded_body(page.headers, page.body, max_size), ""
+    except TooLarge:
+        return None, "too_large"
+
+
 @cache
 def _outlets(files: tuple[str, ...]) -> dict[str, Outlet]:
     return all_outlets(list(files))
@@ -83,15 +96,11 @@ def _record(work: Work) -> Outcome:
     outlet = _outlets(outlet_files).get(page.outlet)
     if outlet is None:
         return page, None, "unknown_outlet"
-    if not 200 <= page.status < 300:
-        return page, None, f"http_{page.status}"
-    if not is_page_type(next((v.encode("latin-1") for k, v in page.headers if k.lower() == "content-type"), None)):
-        return page, None, "not_html"
+    body, reason = article_body(page, max_size)
+    if body is None:
+        return page, None, reason
     try:
-        body = decoded_body(page.headers, page.body, max_size)
         record = page_record(body, url=page.url, outlet=outlet, fetched_at=page.date, since=since)
-    except TooLarge:
-        return page, None, "too_large"
     except NoRecord as refusal:
         return page, None, refusal.reason
     return page, record, ""

@@ -12,8 +12,9 @@ from lxml.html import document_fromstring
 
 from scraper.fixtures import FIXTURES_DIR, page_fixtures
 from scraper.reports.health import OutletRun, render_health, write_health
-from scraper.reports.review import collect_inputs, review_page, write_review
+from scraper.reports.review import ReviewInput, collect_inputs, review_page, write_review
 from scraper.storage.manifest import read_manifests
+from scraper.storage.warc import OPEN_SUFFIX, WARC_SUFFIX
 
 REPO = Path(__file__).resolve().parent.parent
 EXTERNAL = re.compile(r"""(?:src|href|action|data)\s*=\s*["']?\s*(?:https?:)?//|@import|url\(""", re.I)
@@ -32,7 +33,7 @@ def document_of(path: Path):
 
 def test_review_of_the_fixtures_lists_every_page_worst_first(tmp_path: Path, shared_pages: None) -> None:
     out = tmp_path / "review.html"
-    pages = write_review([FIXTURES_DIR], out)
+    pages, _ = write_review([FIXTURES_DIR], out)
     assert len(pages) == 5 + len(list(page_fixtures()))
     tree = document_of(out)
     sections = tree.cssselect("section.page")
@@ -51,7 +52,7 @@ def test_review_of_the_fixtures_lists_every_page_worst_first(tmp_path: Path, sha
 
 def test_review_of_seed_texts_names_the_postfilter_rules(tmp_path: Path) -> None:
     out = tmp_path / "review.html"
-    pages = write_review([FIXTURES_DIR / "seeds"], out)
+    pages, _ = write_review([FIXTURES_DIR / "seeds"], out)
     assert len(pages) == 5 and all(page.score == 1.0 for page in pages)  # X.expected.txt beside X.txt
     rules = {block.get("data-rule") for block in document_of(out).cssselect(".block.removed")}
     assert {"tail_heading", "related_box", "caption", "title_line"} <= rules
@@ -70,9 +71,97 @@ def test_review_of_a_crawls_own_cassettes(tmp_path: Path, shared_pages: None) ->
 
     cassettes = build_page_cassettes(tmp_path / "cassettes")
     out = tmp_path / "review.html"
-    pages = write_review([cassettes[0].parent], out)
+    pages, _ = write_review([cassettes[0].parent], out)
     assert len(pages) >= len([f for f in page_fixtures() if not f.refused])
     assert len(document_of(out).cssselect("section.page")) == len(pages)
+
+
+@pytest.fixture(scope="module")
+def warc_crawl(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A replay of every recorded outlet with `--warc`: the cassettes built of the stored pages, and the WARC files."""
+    out = tmp_path_factory.mktemp("warc-crawl")
+    result = run_cli("crawl", "--replay", "--warc", "--out", str(out))
+    assert result.returncode == 0, result.stderr[-3000:]
+    return out
+
+
+def account(source: ReviewInput) -> tuple[str, list[tuple[str, bool, str]], str | None]:
+    """What the review shows of an input: its name, its blocks kept or removed and by which rule, its refusal."""
+    explanation = review_page(source).explanation
+    blocks = [(block.text, block.kept, block.rule) for block in explanation.blocks]
+    return source.name, blocks, explanation.error.reason if explanation.error else None
+
+
+def test_review_of_a_crawls_warc_files_shows_the_pages_of_its_cassettes(shared_pages: None, warc_crawl: Path,
+                                                                        tmp_path: Path) -> None:
+    archived, notes = collect_inputs([warc_crawl / "warc"])
+    assert not notes and all(source.origin == "warc" and source.hints is not None for source in archived)
+    recorded, _ = collect_inputs([warc_crawl / "cassettes", FIXTURES_DIR / "cassettes"])
+    from_warc = {source.url: account(source) for source in archived}
+    from_cassettes = {source.url: account(source) for source in recorded}
+    assert len(from_warc) == len(archived) and len(from_cassettes) == len(recorded) >= 20
+    assert {url: from_warc.get(url) for url in from_cassettes} == from_cassettes  # same names, same blocks
+    extra = [from_warc[url][2] for url in from_warc.keys() - from_cassettes.keys()]
+    assert extra == ["not_article"]  # the category page the crawl requested as an article, refused as it was then
+    out = tmp_path / "review.html"
+    result = run_cli("review", str(warc_crawl / "warc"), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert f"reviewed {len(archived)} pages" in result.stderr and "not reviewed" not in result.stderr
+    sections = document_of(out).cssselect("section.page")
+    assert len(sections) == len(archived) and sum(int(s.get("data-removed-blocks")) for s in sections) > 0
+    assert all("warc (HTML)" in section.text_content() for section in sections)
+
+
+def test_review_reads_a_killed_crawls_open_file_and_notes_a_broken_one(shared_pages: None, warc_crawl: Path,
+                                                                      tmp_path: Path) -> None:
+    finished = max((warc_crawl / "warc").glob(f"*{WARC_SUFFIX}"), key=lambda path: path.stat().st_size)
+    data = finished.read_bytes()
+    pages = [source.name for source in collect_inputs([finished])[0]]
+    assert len(pages) >= 3
+    (tmp_path / f"left{WARC_SUFFIX}{OPEN_SUFFIX}").write_bytes(data)
+    (tmp_path / f"cut{WARC_SUFFIX}{OPEN_SUFFIX}").write_bytes(data[:len(data) // 2])  # killed inside a record
+    (tmp_path / f"junk{WARC_SUFFIX}").write_bytes(data + b"<html>not a record</html>\n")
+    inputs, notes = collect_inputs([tmp_path])
+    names = [source.name for source in inputs]
+    cut = names[:len(names) - 2 * len(pages)]  # the files in name order: cut, junk, left
+    assert cut == pages[:len(cut)] and names[len(cut):] == pages + pages
+    assert notes == [f"{tmp_path / f'junk{WARC_SUFFIX}'}: ArchiveLoadFailed: Invalid WARC record, first line: "
+                     f"<html>not a record</html> (the {len(pages)} pages before it are reviewed)"]
+
+
+def test_one_bad_input_is_noted_and_the_others_reviewed(tmp_path: Path) -> None:
+    folder = tmp_path / "inputs"
+    folder.mkdir()
+    (folder / "vov.yaml").write_bytes((FIXTURES_DIR / "cassettes" / "vov.yaml").read_bytes())
+    expected = (FIXTURES_DIR / "cassettes" / "expected.jsonl").read_text(encoding="utf-8")
+    (folder / "expected.jsonl").write_text(expected + '{"url": "https://vov.vn/no-text"}\n', encoding="utf-8")
+    (folder / "broken.yaml").write_text("interactions: [\n  {{{ not yaml", encoding="utf-8")
+    (folder / "page.html").write_text(HOSTILE_PAGE, encoding="utf-8")
+    (folder / "page.expected.txt").write_bytes("Bài báo".encode("latin-1"))
+    (folder / "other.html").write_text(HOSTILE_PAGE, encoding="utf-8")
+    (folder / f"broken{WARC_SUFFIX}").write_bytes(b"<html>not a WARC file</html>")
+    out = tmp_path / "review.html"
+    result = run_cli("review", str(folder), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and "reviewed 2 pages" in result.stderr
+    tree = document_of(out)
+    sections = {section.get("data-name").partition(":")[0]: section for section in tree.cssselect("section.page")}
+    assert sorted(sections) == ["other.html", "vov"]
+    assert sections["vov"].get("data-score") == "1.000"  # its line of expected.jsonl is read
+    noted = [item.text_content() for item in tree.xpath("//p[.='Not reviewed:']/following-sibling::ul[1]/li")]
+    reasons = {"expected.jsonl line 6": "no expected text", "broken.yaml": "CassetteError",
+               "page.html": "page.expected.txt is not UTF-8", f"broken{WARC_SUFFIX}": "ArchiveLoadFailed"}
+    assert len(noted) == len(reasons)
+    for where, reason in reasons.items():
+        assert any(f"{where}:" in note and reason in note for note in noted), (where, noted)
+        assert any(f"not reviewed: {folder / where}" in line and reason in line
+                   for line in result.stderr.splitlines()), where
+    for path in folder.iterdir():
+        if path.name != f"broken{WARC_SUFFIX}":
+            path.unlink()
+    result = run_cli("review", str(folder), "--out", str(tmp_path / "none.html"))
+    assert result.returncode == 2 and "no pages found" in result.stderr and "ArchiveLoadFailed" in result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "none.html").exists()
 
 
 def test_review_escapes_everything_from_the_page(tmp_path: Path) -> None:

@@ -34,7 +34,7 @@ def chromium() -> str:
 
 def test_review_page_as_rendered(chromium: str, tmp_path: Path) -> None:
     page = tmp_path / "review.html"
-    reviewed = write_review([FIXTURES_DIR / "seeds", FIXTURES_DIR / "cassettes"], page)
+    reviewed, _ = write_review([FIXTURES_DIR / "seeds", FIXTURES_DIR / "cassettes"], page)
     removed = sum(len(r.removed) for r in reviewed)
     tree = document_fromstring(rendered_dom(page, chromium))
     assert len(tree.cssselect("section.page")) == len(reviewed) == 10

@@ -2,19 +2,26 @@
 
 Inputs are fixtures (a folder with `seeds/` or `pages/`: the expected text gives each a token F1),
 folders or files of raw pages (`.html`, or pre-extracted `.txt`; an `X.expected.txt` beside `X`
-gives it an F1), and cassettes of a crawl (`.yaml`: their article pages, cleaned with the outlet's
-hints as the crawl cleans them; an `expected.jsonl` beside them gives F1s).
+gives it an F1), cassettes of a crawl (`.yaml`: their article pages, cleaned with the outlet's
+hints as the crawl cleans them; an `expected.jsonl` beside them gives F1s), and WARC files of
+`scraper crawl --warc` (`.warc.gz`, and the `.warc.gz.open` a killed crawl leaves: the archived
+article responses re-cleaning reads, with the hints of the outlet of their URL). An input that cannot
+be read is noted with the reason, and the others are reviewed.
 """
 
 from __future__ import annotations
 
 import json
+import zlib
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from warcio.exceptions import ArchiveLoadFailed
+
+from .. import settings as project_settings
 from ..cassettes import CASSETTE_SUFFIX, read_cassette
 from ..cleaning.decode import decode_page, looks_like_html
 from ..cleaning.errors import CleanerError
@@ -23,7 +30,9 @@ from ..cleaning.hints import CleanerHints
 from ..cleaning.trace import EXTRACTION, LEAD, MARKUP, POSTFILTER, TracedBlock
 from ..evaluation import token_scores
 from ..fixtures import EXPECTED_SUFFIX, Fixture, page_fixtures, seed_fixtures
-from ..outlets import builtin_outlets
+from ..outlets import builtin_outlets, outlet_for_url
+from ..reclean import article_body
+from ..storage.warc import OPEN_SUFFIX, WARC_SUFFIX, archived_pages
 from .template import document, escape, table
 
 PAGE_SUFFIXES = (".html", ".htm")
@@ -49,7 +58,7 @@ class ReviewInput:
 
     name: str
     data: bytes
-    origin: str  # "fixture", "page" or "cassette"
+    origin: str  # "fixture", "page", "cassette" or "warc"
     is_html: bool = True
     url: str | None = None
     hints: CleanerHints | None = None
@@ -99,18 +108,38 @@ def _fixture_input(fixture: Fixture) -> ReviewInput:
 def _file_input(path: Path, name: str) -> ReviewInput:
     data = path.read_bytes()
     expected = path.with_name(path.stem + EXPECTED_SUFFIX)
+    try:
+        expected_text = expected.read_text(encoding="utf-8").strip() if expected.exists() else None
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{expected.name} is not UTF-8 ({error})") from None
     return ReviewInput(name=name, data=data, origin="page", is_html=_looks_like_html(data),
-                       expected_text=expected.read_text(encoding="utf-8").strip() if expected.exists() else None)
+                       expected_text=expected_text)
 
 
-def _cassette_inputs(path: Path) -> Iterator[ReviewInput]:
+def _expected_texts(path: Path, notes: list[str]) -> dict[str, str]:
+    """The expected text of each URL in an `expected.jsonl` (none without the file); a line without
+    both, or a file that is not UTF-8, is noted and left out."""
+    if not path.exists():
+        return {}
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as error:
+        notes.append(f"{path}: not UTF-8, so its pages have no F1 ({error})")
+        return {}
+    expected: dict[str, str] = {}
+    for number, line in enumerate(lines, 1):
+        try:
+            record = json.loads(line)
+            expected[record["url"]] = record["text"]
+        except (ValueError, KeyError, TypeError) as error:
+            notes.append(f"{path} line {number}: no expected text, so its page has no F1"
+                         f" ({type(error).__name__}: {error})")
+    return expected
+
+
+def _cassette_inputs(path: Path, expected: dict[str, str]) -> Iterator[ReviewInput]:
     """The article pages a cassette holds: HTML answers of 200 at the outlet's article addresses."""
     outlet = builtin_outlets().get(path.stem)
-    expected_path = path.parent / "expected.jsonl"
-    expected = {}
-    if expected_path.exists():
-        records = map(json.loads, expected_path.read_text(encoding="utf-8").splitlines())
-        expected = {record["url"]: record["text"] for record in records}
     for item in read_cassette(path):
         content_type = " ".join(value for key, values in item.headers.items() if key.lower() == "content-type"
                                 for value in values)
@@ -118,20 +147,46 @@ def _cassette_inputs(path: Path) -> Iterator[ReviewInput]:
             continue
         if outlet is not None and not outlet.is_article_url(item.url):
             continue
-        page_name = urlsplit(item.url).path.rstrip("/").rpartition("/")[2] or item.url
-        yield ReviewInput(name=f"{path.stem}: {page_name}", data=item.body, origin="cassette", url=item.url,
-                          hints=outlet.cleaner if outlet else None, expected_text=expected.get(item.url))
+        yield ReviewInput(name=f"{path.stem}: {_page_name(item.url)}", data=item.body, origin="cassette",
+                          url=item.url, hints=outlet.cleaner if outlet else None,
+                          expected_text=expected.get(item.url))
+
+
+def _page_name(url: str) -> str:
+    return urlsplit(url).path.rstrip("/").rpartition("/")[2] or url
+
+
+def _is_warc(path: Path) -> bool:
+    return path.name.endswith((WARC_SUFFIX, WARC_SUFFIX + OPEN_SUFFIX))
+
+
+def _warc_inputs(path: Path) -> Iterator[ReviewInput]:
+    """The archived article responses re-cleaning would clean, with the hints of the outlet of their URL."""
+    for page in archived_pages(path):
+        body, _ = article_body(page, project_settings.DOWNLOAD_MAXSIZE)
+        if body is None:
+            continue
+        outlet = outlet_for_url(page.url)
+        yield ReviewInput(name=f"{outlet.name if outlet else page.outlet}: {_page_name(page.url)}", data=body,
+                          origin="warc", url=page.url, hints=outlet.cleaner if outlet else None)
 
 
 def _is_fixtures_root(path: Path) -> bool:
     return (path / "seeds").is_dir() or any((path / "pages").glob("*/*.json"))
 
 
+# What reading an input can raise (CassetteError and UnicodeDecodeError are ValueErrors); warcio raises
+# AttributeError on a record cut short in its headers.
+UNREADABLE = (ValueError, OSError, EOFError, zlib.error, ArchiveLoadFailed, AttributeError)
+
+
 def collect_inputs(paths: list[Path]) -> tuple[list[ReviewInput], list[str]]:
-    """The pages to review from fixture folders, page folders and files, and cassettes; and notes on
-    what could not be read (fixture pages absent from the stored pages folder)."""
+    """The pages to review from fixture folders, page folders and files, cassettes and WARC files; and
+    notes on what could not be read (fixture pages absent from the stored pages folder, files that
+    cannot be read, `expected.jsonl` lines without a text), each with the reason."""
     inputs: list[ReviewInput] = []
     notes: list[str] = []
+    expected: dict[Path, dict[str, str]] = {}  # the expected.jsonl of each folder of cassettes
     for path in paths:
         if path.is_dir() and _is_fixtures_root(path):
             for fixture in [*seed_fixtures(path), *page_fixtures(path)]:
@@ -143,11 +198,26 @@ def collect_inputs(paths: list[Path]) -> tuple[list[ReviewInput], list[str]]:
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
         for file in files:
             name = str(file.relative_to(path)) if path.is_dir() else file.name
-            if file.suffix == CASSETTE_SUFFIX:
-                inputs.extend(_cassette_inputs(file))
-            elif file.suffix.lower() in PAGE_SUFFIXES or file.suffix == TEXT_SUFFIX \
-                    and not file.name.endswith(EXPECTED_SUFFIX):
-                inputs.append(_file_input(file, name))
+            found = 0
+            try:
+                if file.suffix == CASSETTE_SUFFIX:
+                    if file.parent not in expected:
+                        expected[file.parent] = _expected_texts(file.parent / "expected.jsonl", notes)
+                    sources: Iterable[ReviewInput] = _cassette_inputs(file, expected[file.parent])
+                elif _is_warc(file):
+                    sources = _warc_inputs(file)
+                elif file.suffix.lower() in PAGE_SUFFIXES or file.suffix == TEXT_SUFFIX \
+                        and not file.name.endswith(EXPECTED_SUFFIX):
+                    sources = [_file_input(file, name)]
+                else:
+                    continue
+                for source in sources:  # the pages read before a broken record are kept
+                    inputs.append(source)
+                    found += 1
+            except UNREADABLE as error:
+                before = f" (the {found} pages before it are reviewed)" if found else ""
+                reason = " ".join(str(error).split())[:200]
+                notes.append(f"{file}: {type(error).__name__}: {reason}{before}")
     return inputs, notes
 
 
@@ -239,12 +309,13 @@ def render_review(pages: list[ReviewedPage], notes: Sequence[str] = ()) -> str:
     return document("Cleaner review", body, SCRIPT)
 
 
-def write_review(paths: list[Path], out: Path) -> list[ReviewedPage]:
-    """Review every input found under `paths` and write the page to `out` (nothing when there is none)."""
+def write_review(paths: list[Path], out: Path) -> tuple[list[ReviewedPage], list[str]]:
+    """Review every input found under `paths` and write the page to `out` (nothing when there is none);
+    returns the pages and the notes on what was not reviewed."""
     inputs, notes = collect_inputs(paths)
     pages = [review_page(source) for source in inputs]
     if pages:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(render_review(pages, notes), encoding="utf-8")
-    return pages
+    return pages, notes
 
