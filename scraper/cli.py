@@ -134,15 +134,17 @@ def _clean_warc(args: argparse.Namespace) -> int:
         return 2
     out = args.out or DEFAULT_CLEAN_DIR
     try:
-        counts = reclean(args.paths, out, jobs=args.jobs, since=since_date(args.since),
-                         outlet_files=tuple(args.outlet_file))
+        rebuild = reclean(args.paths, out, jobs=args.jobs, since=since_date(args.since),
+                          outlet_files=tuple(args.outlet_file))
     except (ValueError, OSError) as error:
         print(f"scraper clean: {error}", file=sys.stderr)
         return 2
-    print(format_counts(counts))
-    stored = sum(figures["stored"] for figures in counts.values())
+    print(format_counts(rebuild.counts))
+    stored = sum(figures["stored"] for figures in rebuild.counts.values())
     print(f"{stored} records in {out / 'dataset'}/")
-    return 0
+    for problem in rebuild.problems:
+        print(f"scraper clean: warning: {problem}", file=sys.stderr)
+    return 1 if rebuild.problems else 0
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
