@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import logging
 import sys
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -363,6 +364,7 @@ def cmd_review(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from .reports.health import write_health
 
+    logging.basicConfig(level=logging.WARNING, format="scraper report: warning: %(message)s", stream=sys.stderr)
     runs = write_health(args.output, args.out, args.runs)
     if not runs:
         print(f"scraper report: no run manifests in {args.output / 'runs'}/", file=sys.stderr)
