@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import logging
 import sys
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -134,15 +135,17 @@ def _clean_warc(args: argparse.Namespace) -> int:
         return 2
     out = args.out or DEFAULT_CLEAN_DIR
     try:
-        counts = reclean(args.paths, out, jobs=args.jobs, since=since_date(args.since),
-                         outlet_files=tuple(args.outlet_file))
+        rebuild = reclean(args.paths, out, jobs=args.jobs, since=since_date(args.since),
+                          outlet_files=tuple(args.outlet_file))
     except (ValueError, OSError) as error:
         print(f"scraper clean: {error}", file=sys.stderr)
         return 2
-    print(format_counts(counts))
-    stored = sum(figures["stored"] for figures in counts.values())
+    print(format_counts(rebuild.counts))
+    stored = sum(figures["stored"] for figures in rebuild.counts.values())
     print(f"{stored} records in {out / 'dataset'}/")
-    return 0
+    for problem in rebuild.problems:
+        print(f"scraper clean: warning: {problem}", file=sys.stderr)
+    return 1 if rebuild.problems else 0
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -363,6 +366,7 @@ def cmd_review(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from .reports.health import write_health
 
+    logging.basicConfig(level=logging.WARNING, format="scraper report: warning: %(message)s", stream=sys.stderr)
     runs = write_health(args.output, args.out, args.runs)
     if not runs:
         print(f"scraper report: no run manifests in {args.output / 'runs'}/", file=sys.stderr)

@@ -24,13 +24,23 @@ def layout_drift(pages: int, short_or_empty: int, previous_runs: list[dict[str, 
     share = short_or_empty / pages if pages else 0.0
     earlier = [run["outlets"][outlet][FIELD] for run in previous_runs
                if FIELD in run.get("outlets", {}).get(outlet, {})]
-    shares = [section["short_or_empty_share"] for section in earlier if section["article_pages"]][-history:]
+    shares = [section["short_or_empty_share"] for section in earlier if _usable(section)][-history:]
     baseline = median(shares) if shares else None
     alarm = (baseline is not None and len(shares) >= min_runs and pages >= min_pages
              and share - baseline > jump)
     return {"article_pages": pages, "short_or_empty": short_or_empty, "short_or_empty_share": round(share, 4),
             "baseline_share": None if baseline is None else round(baseline, 4), "baseline_runs": len(shares),
             "alarm": alarm}
+
+
+def _usable(section: Any) -> bool:
+    """Whether an earlier run's section has figures to compare with: pages cleaned and a share, as numbers
+    (a hand-edited or damaged manifest may hold anything)."""
+    if not isinstance(section, dict):
+        return False
+    pages, share = section.get("article_pages"), section.get("short_or_empty_share")
+    return (isinstance(pages, int) and not isinstance(pages, bool) and pages > 0
+            and isinstance(share, int | float) and not isinstance(share, bool) and 0 <= share <= 1)
 
 
 def drift_alarms(manifest: dict[str, Any]) -> list[str]:

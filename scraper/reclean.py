@@ -7,15 +7,21 @@ near-duplicate check, and the atomic dataset writer. A record's `fetched_at` is 
 pages are taken in the order of their WARC-Dates across files, as the crawl met them (pages of several
 outlets fetched within the same second may come in another order, which can change which copy of a
 near-duplicate is the first seen).
+
+Every response is checked against its record's Content-Length and digests: a cut or altered one is
+counted by reason (`truncated_record`, `bad_digest`, `malformed_record`) and a file that cannot be read
+is reported, and both count as lost; a body its Content-Encoding does not decode is `undecodable_body`.
 """
 
 from __future__ import annotations
 
 import heapq
+import struct
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from functools import cache
 from itertools import islice
 from pathlib import Path
@@ -41,6 +47,19 @@ class TooLarge(ValueError):
     """A body that decompresses past the download size limit."""
 
 
+class Undecodable(ValueError):
+    """A body that its Content-Encoding does not decode."""
+
+
+@dataclass
+class Rebuild:
+    """What a re-cleaning did: per outlet, records stored, duplicates and pages that make none by reason;
+    and what the archive lost (files it could not read, damaged records), each a message naming the file."""
+
+    counts: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    problems: list[str] = field(default_factory=list)
+
+
 def decoded_body(headers: list[tuple[str, str]], body: bytes, max_size: int) -> bytes:
     """The body without its Content-Encoding (gzip, deflate, br), as Scrapy hands it to the spider;
     an encoding it does not know is left as it is."""
@@ -51,20 +70,28 @@ def decoded_body(headers: list[tuple[str, str]], body: bytes, max_size: int) -> 
                 body = gunzip(body, max_size=max_size)
             except ValueError as error:
                 raise TooLarge(str(error)) from error
+            except (OSError, EOFError, struct.error, zlib.error) as error:
+                raise Undecodable(f"gzip: {error}") from error
         elif encoding == "deflate":
             try:
                 inflater = zlib.decompressobj()
                 decoded = inflater.decompress(body, max_size + 1)
             except zlib.error:
-                inflater = zlib.decompressobj(wbits=-15)
-                decoded = inflater.decompress(body, max_size + 1)
+                try:
+                    inflater = zlib.decompressobj(wbits=-15)
+                    decoded = inflater.decompress(body, max_size + 1)
+                except zlib.error as error:
+                    raise Undecodable(f"deflate: {error}") from error
             if len(decoded) > max_size:
                 raise TooLarge(f"deflate body over {max_size} bytes")
             body = decoded
         elif encoding == "br":
             import brotli
 
-            body = brotli.decompress(body)
+            try:
+                body = brotli.decompress(body)
+            except brotli.error as error:
+                raise Undecodable(f"br: {error}") from error
             if len(body) > max_size:
                 raise TooLarge(f"br body over {max_size} bytes")
         elif encoding not in ("", "identity"):
@@ -74,7 +101,7 @@ def decoded_body(headers: list[tuple[str, str]], body: bytes, max_size: int) -> 
 
 def article_body(page: ArchivedPage, max_size: int) -> tuple[bytes | None, str]:
     """The body of an archived article response as the spider gets it, or None and why the crawl does not
-    clean it (`http_<status>`, `not_html`, `too_large`)."""
+    clean it (`http_<status>`, `not_html`, `too_large`, `undecodable_body`)."""
     if not 200 <= page.status < 300:
         return None, f"http_{page.status}"
     if not is_page_type(next((v.encode("latin-1") for k, v in page.headers if k.lower() == "content-type"), None)):
@@ -83,6 +110,8 @@ def article_body(page: ArchivedPage, max_size: int) -> tuple[bytes | None, str]:
         return decoded_body(page.headers, page.body, max_size), ""
     except TooLarge:
         return None, "too_large"
+    except Undecodable:
+        return None, "undecodable_body"
 
 
 @cache
@@ -93,6 +122,8 @@ def _outlets(files: tuple[str, ...]) -> dict[str, Outlet]:
 def _record(work: Work) -> Outcome:
     """One archived page -> (page, record, "") or (page, None, why it makes none)."""
     page, outlet_files, since, max_size = work
+    if page.damage:
+        return page, None, page.damage
     outlet = _outlets(outlet_files).get(page.outlet)
     if outlet is None:
         return page, None, "unknown_outlet"
@@ -106,25 +137,25 @@ def _record(work: Work) -> Outcome:
     return page, record, ""
 
 
-def _windows(paths: list[Path]) -> Iterator[list[ArchivedPage]]:
-    pages = heapq.merge(*(archived_pages(path) for path in paths), key=lambda page: page.date)
+def _windows(paths: list[Path], problems: list[str]) -> Iterator[list[ArchivedPage]]:
+    pages = heapq.merge(*(archived_pages(path, problems) for path in paths), key=lambda page: page.date)
     while window := list(islice(pages, WINDOW)):
         yield window
 
 
 def reclean(paths: list[Path], out: Path, *, jobs: int = 1, since: str | None = None,
-            outlet_files: tuple[str, ...] = (), file_format: str = "jsonl") -> dict[str, Counter[str]]:
-    """Rebuild records from the WARC files into `out/dataset/`; returns per outlet the count of records
-    stored, duplicates and pages that make none, by reason."""
+            outlet_files: tuple[str, ...] = (), file_format: str = "jsonl") -> Rebuild:
+    """Rebuild records from the WARC files into `out/dataset/`."""
     writer = DatasetWriter(out / "dataset", new_run_id(), file_format, project_settings.SCRAPER_DATASET_BATCH)
-    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    rebuild = Rebuild()
+    counts = rebuild.counts
     seen_urls: set[str] = set()
     seen_hashes: set[str] = set()
     signatures = MemorySignatures()
     max_size = project_settings.DOWNLOAD_MAXSIZE
     pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
     try:
-        for window in _windows(warc_files(paths)):
+        for window in _windows(warc_files(paths), rebuild.problems):
             work = [(page, outlet_files, since, max_size) for page in window]
             results = pool.map(_record, work) if pool else map(_record, work)
             for page, record, reason in results:
@@ -147,7 +178,7 @@ def reclean(paths: list[Path], out: Path, *, jobs: int = 1, since: str | None = 
     finally:
         if pool:
             pool.shutdown()
-    return counts
+    return rebuild
 
 
 def _flush(writer: DatasetWriter, counts: dict[str, Counter[str]]) -> None:

@@ -71,3 +71,28 @@ def test_the_alarm_needs_enough_pages_and_runs() -> None:
     assert layout_drift(0, 0, [], "x", **limits) == {
         "article_pages": 0, "short_or_empty": 0, "short_or_empty_share": 0.0, "baseline_share": None,
         "baseline_runs": 0, "alarm": False}
+
+
+def test_earlier_runs_whose_figures_are_not_numbers_are_left_out() -> None:
+    limits = {"history": 10, "min_runs": 2, "min_pages": 10, "jump": 0.25}
+    good = {"article_pages": 20, "short_or_empty_share": 0.1}
+    sections = [good, good, {"article_pages": "20", "short_or_empty_share": 0.1},
+                {"article_pages": 20, "short_or_empty_share": "abc"}, {"article_pages": 20}, "drift", None]
+    runs = [{"outlets": {"x": {"layout_drift": section}}} for section in sections]
+    figures = layout_drift(20, 18, runs, "x", **limits)
+    assert figures["baseline_runs"] == 2 and figures["baseline_share"] == 0.1 and figures["alarm"]
+
+
+def test_a_crawl_beside_malformed_manifests_writes_its_own(tmp_path: Path) -> None:
+    """Files in runs/ that are no manifests are skipped with a warning: the crawl still writes its manifest."""
+    out = tmp_path / "out"
+    (out / "runs").mkdir(parents=True)
+    bad = {"a.json": "{not json", "b.json": "[]", "c.json": "{}",
+           "d.json": '{"run_id": "d", "outlets": {"vov": {"layout_drift": {"article_pages": "x"}}}}'}
+    for name, text in bad.items():
+        (out / "runs" / name).write_text(text, encoding="utf-8")
+    result = scraper("crawl", "--replay", "vov", "--out", str(out))
+    manifest = manifest_of(result)
+    assert manifest["outlets"]["vov"]["stored"] == 1 and "layout_drift" in manifest["outlets"]["vov"]
+    for name in ("a.json", "b.json", "c.json"):
+        assert f"skipping run manifest {out / 'runs' / name}: " in result.stderr

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -258,3 +260,45 @@ def test_commands_say_what_is_missing(tmp_path: Path) -> None:
     assert result.returncode == 2 and "no run manifests" in result.stderr
     assert not (tmp_path / "h.html").exists()
 
+
+
+MALFORMED = {"a-not-json.json": "{not json", "b-list.json": "[]", "c-empty.json": "{}",
+             "d-outlets-list.json": '{"run_id": "d", "outlets": []}'}
+
+
+def with_malformed_manifests(output: Path, tmp_path: Path) -> Path:
+    """A copy of `output/runs/` with a malformed file of each kind beside the real manifests."""
+    copy = tmp_path / "output"
+    shutil.copytree(output / "runs", copy / "runs")
+    for name, text in MALFORMED.items():
+        (copy / "runs" / name).write_text(text, encoding="utf-8")
+    return copy
+
+
+def test_malformed_manifests_are_skipped_with_a_warning(tmp_path: Path, replayed_output: Path,
+                                                        caplog: pytest.LogCaptureFixture) -> None:
+    output = with_malformed_manifests(replayed_output, tmp_path)
+    with caplog.at_level(logging.WARNING, logger="scraper.storage.manifest"):
+        manifests = read_manifests(output)
+    assert [m["run_id"] for m in manifests] == [m["run_id"] for m in read_manifests(replayed_output)]
+    for name in MALFORMED:
+        assert any(f"skipping run manifest {output / 'runs' / name}: " in m for m in caplog.messages), name
+    result = run_cli("report", str(output), "--out", str(tmp_path / "h.html"))
+    assert result.returncode == 0, result.stderr
+    assert "reported 2 runs" in result.stderr and "Traceback" not in result.stderr
+    for name in MALFORMED:
+        assert f"scraper report: warning: skipping run manifest {output / 'runs' / name}: " in result.stderr
+
+
+def test_figures_that_are_not_numbers_count_as_zero(caplog: pytest.LogCaptureFixture) -> None:
+    figures = {"started": 5, "found": "many", "stored": 3, "errors": None, "skipped": {"not_article": "two", "x": 1},
+               "errors_by_reason": [], "layout_drift": {"article_pages": "?", "short_or_empty": 2}}
+    with caplog.at_level(logging.WARNING, logger="scraper.reports.health"):
+        run = OutletRun.from_manifest("r1", figures)
+    assert (run.started, run.found, run.stored, run.errors) == ("", 0, 3, 0)
+    assert run.skipped == {"x": 1} and run.errors_by_reason == {}
+    assert run.article_pages is None and run.empty_or_short is None
+    assert "run r1: found is 'many', not a number: taken as 0" in caplog.messages
+    assert "run r1: not_article is 'two', not a number: left out" in caplog.messages
+    tree = document_fromstring(render_health([{"run_id": "r1", "outlets": {"vov": figures}}]))
+    assert tree.cssselect("#outlet-vov tbody tr")

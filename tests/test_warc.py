@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import gzip
 import random
+import shutil
 import subprocess
 import sys
 import time
+import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +20,7 @@ from test_crawl import FAST, REPO, crawl_local, manifest_of, outlet_file, scrape
 from warcio.archiveiterator import ArchiveIterator
 
 from scraper.sites import read_records
-from scraper.storage.warc import LISTED_URL_FIELD, OPEN_SUFFIX, WARC_SUFFIX, Exchange, WarcArchive
+from scraper.storage.warc import LISTED_URL_FIELD, OPEN_SUFFIX, OUTLET_FIELD, WARC_SUFFIX, Exchange, WarcArchive
 
 
 def without_fetched_at(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -153,3 +156,113 @@ def test_a_killed_crawl_leaves_no_finished_file_half_written(tmp_path: Path) -> 
         for record in ArchiveIterator(stream):
             kinds.append(record.rec_type)
     assert kinds[0] == "warcinfo" and kinds.count("response") >= 10
+
+
+def members(data: bytes) -> list[tuple[int, int]]:
+    """The (start, end) offsets of the gzip members of a gzip-per-record WARC file."""
+    spans, start = [], 0
+    while start < len(data):
+        inflater = zlib.decompressobj(31)
+        inflater.decompress(data[start:])
+        end = len(data) - len(inflater.unused_data)
+        spans.append((start, end))
+        start = end
+    return spans
+
+
+def damaged_copies(archived: Path, folder: Path, damage: Callable[[bytes, int, int], bytes]) -> Path:
+    """The vov and baotintuc files of the archive in `folder`, the vov one damaged in its largest record
+    (the article's response) by `damage(data, start, end)`; returns the damaged file."""
+    folder.mkdir()
+    for outlet in ("vov", "baotintuc"):
+        [path] = (archived / "warc").glob(f"*-{outlet}-*{WARC_SUFFIX}")
+        shutil.copy(path, folder / path.name)
+    [vov] = folder.glob("*-vov-*")
+    data = vov.read_bytes()
+    start, end = max(members(data), key=lambda span: span[1] - span[0])
+    vov.write_bytes(damage(data, start, end))
+    return vov
+
+
+def altered(data: bytes, start: int, end: int) -> bytes:
+    """The record's payload changed, its length and gzip envelope whole: only the digest tells."""
+    record = gzip.decompress(data[start:end])
+    assert record.endswith(b"\r\n\r\n")  # the record's end, after its last payload byte
+    record = record[:-5] + bytes([record[-5] ^ 1]) + record[-4:]
+    return data[:start] + gzip.compress(record) + data[end:]
+
+
+@pytest.mark.parametrize(("damage", "told"), [
+    (lambda data, start, end: data[:(start + end) // 2], "truncated_record 1"),  # a crawl cut mid-record
+    (altered, "bad_digest 1"),
+    (lambda data, start, end: data[:start + 40] + bytes(b ^ 0xFF for b in data[start + 40:start + 50])
+     + data[start + 50:], "damaged after"),  # flipped bytes: the gzip member no longer inflates
+], ids=["truncated", "altered", "flipped"])
+def test_a_damaged_archive_is_reported_and_fails(archived: Path, tmp_path: Path, damage: Callable, told: str) -> None:
+    damaged = damaged_copies(archived, tmp_path / "warc", damage)
+    result = scraper("clean", "--warc", str(tmp_path / "warc"), "--out", str(tmp_path / "re"))
+    assert result.returncode == 1, result.stdout + result.stderr[-3000:]
+    assert told in result.stdout + result.stderr
+    assert f"scraper clean: warning: {damaged}: " in result.stderr
+    assert "Traceback" not in result.stderr
+    assert [r["outlet"] for r in read_records(tmp_path / "re")] == ["baotintuc"]  # the other file still cleaned
+
+
+def test_the_writer_gives_every_record_its_digests(archived: Path) -> None:
+    for path in (archived / "warc").glob(f"*{WARC_SUFFIX}"):
+        with path.open("rb") as stream:
+            for record in ArchiveIterator(stream):
+                assert record.rec_headers.get_header("WARC-Block-Digest", "").startswith("sha1:")
+                if record.rec_type in ("response", "request"):
+                    assert record.rec_headers.get_header("WARC-Payload-Digest", "").startswith("sha1:")
+
+
+@pytest.mark.parametrize("content", [b"this is a text file, not an archive\n", random.Random(7).randbytes(3000),
+                                     b"WARC/1.0\r\n", b"WARC/1.0\r\nWARC-Type: response\r\n\r\n", b""],
+                         ids=["text", "random", "version-line", "header-only", "empty"])
+def test_a_file_that_is_no_warc_is_reported_and_the_others_cleaned(archived: Path, tmp_path: Path,
+                                                                    content: bytes) -> None:
+    [good] = (archived / "warc").glob(f"*-vov-*{WARC_SUFFIX}")
+    bad = tmp_path / f"bad{WARC_SUFFIX}"
+    bad.write_bytes(content)
+    result = scraper("clean", "--warc", str(bad), str(good), "--out", str(tmp_path / "re"))
+    assert result.returncode == 1, result.stdout + result.stderr[-3000:]
+    assert f"scraper clean: warning: {bad}: not a WARC file: " in result.stderr
+    assert "Traceback" not in result.stderr
+    assert [r["outlet"] for r in read_records(tmp_path / "re")] == ["vov"]
+
+
+def encoded_exchange(encoding: str, body: bytes) -> Exchange:
+    headers = [("Content-Type", "text/html"), ("Content-Encoding", encoding)]
+    return Exchange(url="https://vov.vn/bai-1.vov", method="GET", request_headers=[("Host", "vov.vn")], status=200,
+                    protocol="HTTP/1.1", response_headers=headers, body=body, date="2026-12-02T01:00:00Z",
+                    fields={OUTLET_FIELD: "vov", LISTED_URL_FIELD: "https://vov.vn/bai-1.vov"})
+
+
+@pytest.mark.parametrize("encoding", ["br", "deflate", "gzip"])
+def test_a_body_its_encoding_does_not_decode_is_counted(tmp_path: Path, encoding: str) -> None:
+    """The archive is whole (the server sent that body): the page is counted as undecodable, the run succeeds."""
+    archive = WarcArchive(tmp_path / "warc", "run-vov", max_size=1 << 20, software="test")
+    archive.write(encoded_exchange(encoding, b"\x1f\x8b\x08 not compressed at all " * 20))
+    archive.close()
+    result = scraper("clean", "--warc", str(tmp_path / "warc"), "--out", str(tmp_path / "re"))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "undecodable_body 1" in result.stdout and "Traceback" not in result.stderr
+
+
+def test_the_open_files_of_a_killed_crawl_are_read(archived: Path, tmp_path: Path) -> None:
+    """In a folder, `.warc.gz.open` files are read too; a cut last record is reported."""
+    folder = tmp_path / "warc"
+    folder.mkdir()
+    for outlet in ("vov", "baotintuc"):
+        [path] = (archived / "warc").glob(f"*-{outlet}-*{WARC_SUFFIX}")
+        shutil.copy(path, folder / (path.name + OPEN_SUFFIX))
+    result = scraper("clean", "--warc", str(folder), "--out", str(tmp_path / "re"))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert sorted(r["outlet"] for r in read_records(tmp_path / "re")) == ["baotintuc", "vov"]
+    [vov] = folder.glob("*-vov-*")
+    data = vov.read_bytes()
+    start, end = max(members(data), key=lambda span: span[1] - span[0])
+    vov.write_bytes(data[:(start + end) // 2])
+    result = scraper("clean", "--warc", str(folder), "--out", str(tmp_path / "again"))
+    assert result.returncode == 1 and f"warning: {vov}: truncated_record: " in result.stderr

@@ -3,6 +3,7 @@ texts over time as a small chart."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,8 @@ from ..drift import FIELD as DRIFT_FIELD
 from ..storage.manifest import read_manifests
 from .template import document, escape, table
 
+logger = logging.getLogger(__name__)
+NUMBERS = ("found", "fetched", "cleaned", "stored", "duplicates", "errors")  # an outlet's counts in a manifest
 CHART_WIDTH, CHART_HEIGHT, CHART_MARGIN = 420, 120, 28
 SERIES = "empty_or_short_share"
 
@@ -36,14 +39,15 @@ class OutletRun:
 
     @classmethod
     def from_manifest(cls, run_id: str, figures: dict[str, Any]) -> OutletRun:
-        return cls(run_id=run_id, started=figures.get("started", ""), found=figures.get("found", 0),
-                   fetched=figures.get("fetched", 0), cleaned=figures.get("cleaned", 0),
-                   stored=figures.get("stored", 0), duplicates=figures.get("duplicates", 0),
-                   errors=figures.get("errors", 0), skipped=dict(figures.get("skipped", {})),
-                   errors_by_reason=dict(figures.get("errors_by_reason", {})),
-                   article_pages=figures.get(DRIFT_FIELD, {}).get("article_pages"),
-                   short_or_empty=figures.get(DRIFT_FIELD, {}).get("short_or_empty"),
-                   finish_reason=figures.get("finish_reason", ""))
+        """The figures of a manifest's outlet section; a count that is not a whole number is taken as 0
+        (a count by reason as absent, a layout-drift figure as not recorded), with a warning naming it."""
+        drift = _section(figures, DRIFT_FIELD)
+        return cls(run_id=run_id, started=_text(figures, "started"), finish_reason=_text(figures, "finish_reason"),
+                   **{name: _number(run_id, figures, name, 0) for name in NUMBERS},
+                   skipped=_by_reason(run_id, figures, "skipped"),
+                   errors_by_reason=_by_reason(run_id, figures, "errors_by_reason"),
+                   article_pages=_number(run_id, drift, "article_pages", None),
+                   short_or_empty=_number(run_id, drift, "short_or_empty", None))
 
     @property
     def empty_or_short(self) -> float | None:
@@ -56,6 +60,33 @@ class OutletRun:
     @property
     def troubled(self) -> bool:
         return bool(self.errors) or self.finish_reason not in ("", "finished")
+
+
+def _number(run_id: str, figures: dict[str, Any], name: str, default: int | None) -> int | None:
+    """A count of a manifest section; `default` when it is absent or not a whole number (with a warning)."""
+    value = figures.get(name)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if value is not None:
+        logger.warning("run %s: %s is %r, not a number: %s", run_id, name, value,
+                       "left out" if default is None else f"taken as {default}")
+    return default
+
+
+def _section(figures: dict[str, Any], name: str) -> dict[str, Any]:
+    value = figures.get(name)
+    return value if isinstance(value, dict) else {}
+
+
+def _text(figures: dict[str, Any], name: str) -> str:
+    value = figures.get(name)
+    return value if isinstance(value, str) else ""
+
+
+def _by_reason(run_id: str, figures: dict[str, Any], name: str) -> dict[str, int]:
+    """Counts by reason, those that are whole numbers."""
+    section = _section(figures, name)
+    return {reason: count for reason in section if (count := _number(run_id, section, reason, None)) is not None}
 
 
 def outlet_history(manifests: list[dict[str, Any]]) -> dict[str, list[OutletRun]]:
@@ -74,7 +105,7 @@ def _combined(history: dict[str, list[OutletRun]], run_ids: list[str]) -> list[O
         for run in outlet_runs:
             total = runs[run.run_id]
             total.started = min(filter(None, (total.started, run.started)), default="")
-            for name in ("found", "fetched", "cleaned", "stored", "duplicates", "errors"):
+            for name in NUMBERS:
                 setattr(total, name, getattr(total, name) + getattr(run, name))
             for reason, count in run.skipped.items():
                 total.skipped[reason] = total.skipped.get(reason, 0) + count

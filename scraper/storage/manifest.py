@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
@@ -10,6 +11,8 @@ from typing import Any
 
 from ..drift import drift_alarms
 from .files import atomic_write_text
+
+logger = logging.getLogger(__name__)
 
 
 def manifest_path(root: Path, run_id: str) -> Path:
@@ -44,6 +47,30 @@ def near_duplicate_clusters(sections: Iterable[dict[str, Any]]) -> list[dict[str
 
 
 def read_manifests(root: Path, latest: int = 0) -> list[dict[str, Any]]:
-    """The run manifests under `root` (the `latest` ones, or all), oldest first."""
+    """The run manifests under `root` (of the `latest` files, or all), oldest first; a file that is not
+    a manifest (not JSON, no `run_id`, no `outlets` of figures) is left out with a warning naming it."""
     paths = sorted((root / "runs").glob("*.json"))[-latest:] if latest else sorted((root / "runs").glob("*.json"))
-    return [json.loads(p.read_text(encoding="utf-8")) for p in paths]
+    manifests = []
+    for path in paths:
+        try:
+            manifest = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as error:
+            logger.warning("skipping run manifest %s: not JSON (%s)", path, error)
+            continue
+        if problem := _malformed(manifest):
+            logger.warning("skipping run manifest %s: %s", path, problem)
+            continue
+        manifests.append(manifest)
+    return manifests
+
+
+def _malformed(manifest: Any) -> str:
+    """What makes this JSON value no run manifest, or ""."""
+    if not isinstance(manifest, dict):
+        return f"a JSON {type(manifest).__name__}, not an object"
+    if not isinstance(manifest.get("run_id"), str):
+        return "no run_id"
+    outlets = manifest.get("outlets")
+    if not isinstance(outlets, dict) or not all(isinstance(figures, dict) for figures in outlets.values()):
+        return "no outlets with their figures"
+    return ""

@@ -8,7 +8,9 @@ is a `response` record and a `request` record pointing at it with `WARC-Concurre
 The response is stored as the server sent it, before Scrapy decompresses it: status line, headers
 (`Content-Encoding` included) and the body still encoded. Scrapy has already taken the body out of
 chunked transfer encoding, so a `Transfer-Encoding` header is left out. Responses of article
-requests carry `Scraper-Outlet` and `Scraper-Listed-URL`, which re-cleaning reads.
+requests carry `Scraper-Outlet` and `Scraper-Listed-URL`, which re-cleaning reads. The writer
+gives every record its `WARC-Block-Digest` and every response its `WARC-Payload-Digest` (sha1), which
+the reader checks.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -58,6 +61,7 @@ class ArchivedPage:
     headers: list[tuple[str, str]]
     body: bytes  # as the server sent it: still Content-Encoded
     date: str
+    damage: str = ""  # why the record cannot be used: "truncated_record", "bad_digest", "malformed_record"
 
 
 class WarcArchive:
@@ -127,22 +131,62 @@ class WarcArchive:
 
 
 def warc_files(paths: Iterable[Path]) -> list[Path]:
-    """The finished WARC files among `paths` (folders are searched)."""
+    """The WARC files among `paths`; folders are searched for finished files and for the `.open` ones a
+    killed crawl leaves (their last record may be cut, which reading reports)."""
     found: list[Path] = []
     for path in paths:
-        found += sorted(path.rglob(f"*{WARC_SUFFIX}")) if path.is_dir() else [path]
+        if path.is_dir():
+            found += sorted(p for p in path.rglob(f"*{WARC_SUFFIX}*")
+                            if p.name.endswith((WARC_SUFFIX, WARC_SUFFIX + OPEN_SUFFIX)))
+        else:
+            found.append(path)
     return found
 
 
-def archived_pages(path: Path) -> Iterator[ArchivedPage]:
-    """The article responses of one WARC file, in the order they were fetched."""
-    with open(path, "rb") as stream:
-        for record in ArchiveIterator(stream):
-            fields = record.rec_headers
-            if record.rec_type != "response" or not fields.get_header(LISTED_URL_FIELD):
-                continue
-            yield ArchivedPage(
-                url=fields.get_header("WARC-Target-URI"), outlet=fields.get_header(OUTLET_FIELD),
-                listed_canonical_url=fields.get_header(LISTED_URL_FIELD),
-                status=int(record.http_headers.get_statuscode()), headers=record.http_headers.headers,
-                body=record.raw_stream.read(), date=fields.get_header("WARC-Date"))
+def archived_pages(path: Path, problems: list[str]) -> Iterator[ArchivedPage]:
+    """The article responses of one WARC file, in the order they were fetched. A response whose payload
+    is shorter than its Content-Length says or fails its digest comes with its `damage`; such a record,
+    and a file that cannot be read (not a WARC file, or damaged past some record), add a message naming
+    the file to `problems`."""
+    read = 0
+    try:
+        with open(path, "rb") as stream:
+            for record in ArchiveIterator(stream, check_digests=True):
+                if read == 0 and not record.rec_headers.get_header("WARC-Record-ID"):
+                    raise ValueError("no WARC-Record-ID in its first record")
+                read += 1
+                fields = record.rec_headers
+                if record.rec_type != "response" or not fields.get_header(LISTED_URL_FIELD):
+                    continue
+                page = _page(record)
+                if page.damage:
+                    problems.append(f"{path}: {page.damage}: {page.url}")
+                yield page
+    except Exception as error:  # warcio fails on bad input in many ways: ArchiveLoadFailed, AttributeError, …
+        what = "not a WARC file" if read == 0 else f"damaged after {read} records"
+        message = str(error)[:160].encode("ascii", "backslashreplace").decode("ascii")  # warcio quotes raw bytes
+        problems.append(f"{path}: {what}: {type(error).__name__}: {message}")
+        return
+    if read == 0:
+        problems.append(f"{path}: not a WARC file: no WARC record in it")
+
+
+def _page(record: ArcWarcRecord) -> ArchivedPage:
+    """An article response record as an ArchivedPage, with its damage if it has any."""
+    fields = record.rec_headers
+    page = ArchivedPage(
+        url=fields.get_header("WARC-Target-URI") or "", outlet=fields.get_header(OUTLET_FIELD) or "unknown",
+        listed_canonical_url=fields.get_header(LISTED_URL_FIELD), status=0, headers=[], body=b"",
+        date=fields.get_header("WARC-Date") or "")
+    try:
+        page.status = int(record.http_headers.get_statuscode())
+        page.headers = record.http_headers.headers
+    except (AttributeError, TypeError, ValueError):  # no HTTP headers, or no number in the status line
+        page.damage = "malformed_record"
+        return page
+    page.body = record.raw_stream.read()
+    if len(page.body) < record.payload_length:
+        page.damage = "truncated_record"
+    elif record.digest_checker.passed is False:
+        page.damage = "bad_digest"
+    return page
