@@ -13,14 +13,12 @@ each response. One cassette per outlet, `<dir>/<outlet>.yaml`, in vcrpy's own fo
 from __future__ import annotations
 
 import logging
-import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-import brotli
 import yaml
 from scrapy import Request, Spider
 from scrapy.http import Headers, Response
@@ -34,6 +32,7 @@ from vcr.record_mode import RecordMode
 from vcr.request import Request as VcrRequest
 from vcr.serialize import serialize
 
+from . import content_encoding
 from .cleaning.decode import MAX_INPUT_BYTES
 from .storage.files import atomic_write_text, inside
 
@@ -115,27 +114,15 @@ def _header(interaction: Interaction, name: str) -> str:
     return values[0] if values else ""
 
 
-def _decompress(coding: str, body: bytes, limit: int) -> bytes:
-    if coding == "br":
-        return brotli.Decompressor().process(body, output_buffer_limit=limit + 1)
-    reader = zlib.decompressobj(16 + zlib.MAX_WBITS if coding in ("gzip", "x-gzip") else zlib.MAX_WBITS)
-    return reader.decompress(body, limit + 1)
-
-
 def decoded_body(interaction: Interaction, limit: int = MAX_INPUT_BYTES) -> bytes:
     """The body as the page, its Content-Encoding (gzip, deflate, br) undone, up to `limit` bytes."""
-    body = interaction.body
-    codings = [c.strip().lower() for c in _header(interaction, "Content-Encoding").split(",")]
-    for coding in reversed([c for c in codings if c and c != "identity"]):
-        if coding not in ("gzip", "x-gzip", "deflate", "br"):
-            raise CassetteError(f"{interaction.url}: Content-Encoding {coding!r} is not supported")
-        try:
-            body = _decompress(coding, body, limit)
-        except (zlib.error, brotli.error) as error:
-            raise CassetteError(f"{interaction.url}: broken {coding} body ({error})") from None
-        if len(body) > limit:
-            raise CassetteError(f"{interaction.url}: the body expands beyond {limit:,} bytes")
-    return body
+    headers = [(name, value) for name, values in interaction.headers.items() for value in values]
+    try:
+        return content_encoding.decoded_body(headers, interaction.body, limit)
+    except content_encoding.TooLarge:
+        raise CassetteError(f"{interaction.url}: the body expands beyond {limit:,} bytes") from None
+    except content_encoding.Undecodable as error:
+        raise CassetteError(f"{interaction.url}: broken body ({error})") from None
 
 
 def recorded_page(path: Path, url: str) -> bytes:

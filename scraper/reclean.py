@@ -16,8 +16,6 @@ is reported, and both count as lost; a body its Content-Encoding does not decode
 from __future__ import annotations
 
 import heapq
-import struct
-import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -27,9 +25,8 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from scrapy.utils.gz import gunzip
-
 from . import settings as project_settings
+from .content_encoding import TooLarge, Undecodable, decoded_body
 from .dataset import NoRecord, page_record
 from .neardup import MemorySignatures, mark_near_duplicate
 from .outlets import Outlet, all_outlets
@@ -43,14 +40,6 @@ Work = tuple[ArchivedPage, tuple[str, ...], str | None, int]  # page, outlet fil
 Outcome = tuple[ArchivedPage, dict[str, Any] | None, str]  # page, record or None, why it makes none
 
 
-class TooLarge(ValueError):
-    """A body that decompresses past the download size limit."""
-
-
-class Undecodable(ValueError):
-    """A body that its Content-Encoding does not decode."""
-
-
 @dataclass
 class Rebuild:
     """What a re-cleaning did: per outlet, records stored, duplicates and pages that make none by reason;
@@ -58,45 +47,6 @@ class Rebuild:
 
     counts: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     problems: list[str] = field(default_factory=list)
-
-
-def decoded_body(headers: list[tuple[str, str]], body: bytes, max_size: int) -> bytes:
-    """The body without its Content-Encoding (gzip, deflate, br), as Scrapy hands it to the spider;
-    an encoding it does not know is left as it is."""
-    encodings = [e.strip().lower() for k, v in headers if k.lower() == "content-encoding" for e in v.split(",")]
-    for encoding in reversed(encodings):
-        if encoding in ("gzip", "x-gzip"):
-            try:
-                body = gunzip(body, max_size=max_size)
-            except ValueError as error:
-                raise TooLarge(str(error)) from error
-            except (OSError, EOFError, struct.error, zlib.error) as error:
-                raise Undecodable(f"gzip: {error}") from error
-        elif encoding == "deflate":
-            try:
-                inflater = zlib.decompressobj()
-                decoded = inflater.decompress(body, max_size + 1)
-            except zlib.error:
-                try:
-                    inflater = zlib.decompressobj(wbits=-15)
-                    decoded = inflater.decompress(body, max_size + 1)
-                except zlib.error as error:
-                    raise Undecodable(f"deflate: {error}") from error
-            if len(decoded) > max_size:
-                raise TooLarge(f"deflate body over {max_size} bytes")
-            body = decoded
-        elif encoding == "br":
-            import brotli
-
-            try:
-                body = brotli.decompress(body)
-            except brotli.error as error:
-                raise Undecodable(f"br: {error}") from error
-            if len(body) > max_size:
-                raise TooLarge(f"br body over {max_size} bytes")
-        elif encoding not in ("", "identity"):
-            break
-    return body
 
 
 def article_body(page: ArchivedPage, max_size: int) -> tuple[bytes | None, str]:

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from warcio.exceptions import ArchiveLoadFailed
 
 from .. import settings as project_settings
-from ..cassettes import CASSETTE_SUFFIX, read_cassette
+from ..cassettes import CASSETTE_SUFFIX, decoded_body, read_cassette
 from ..cleaning.decode import decode_page, looks_like_html
 from ..cleaning.errors import CleanerError
 from ..cleaning.explain import Explanation, explain_html, explain_text
@@ -32,6 +32,7 @@ from ..evaluation import token_scores
 from ..fixtures import EXPECTED_SUFFIX, Fixture, page_fixtures, seed_fixtures
 from ..outlets import builtin_outlets, outlet_for_url
 from ..reclean import article_body
+from ..spiders.news import is_page_type
 from ..storage.warc import OPEN_SUFFIX, WARC_SUFFIX, archived_pages
 from .template import document, escape, table
 
@@ -141,13 +142,12 @@ def _cassette_inputs(path: Path, expected: dict[str, str]) -> Iterator[ReviewInp
     """The article pages a cassette holds: HTML answers of 200 at the outlet's article addresses."""
     outlet = builtin_outlets().get(path.stem)
     for item in read_cassette(path):
-        content_type = " ".join(value for key, values in item.headers.items() if key.lower() == "content-type"
-                                for value in values)
-        if item.status != 200 or "html" not in content_type.lower():
+        content_type = next((v[0] for k, v in item.headers.items() if k.lower() == "content-type" and v), "")
+        if item.status != 200 or not is_page_type(content_type.encode("latin-1")):
             continue
         if outlet is not None and not outlet.is_article_url(item.url):
             continue
-        yield ReviewInput(name=f"{path.stem}: {_page_name(item.url)}", data=item.body, origin="cassette",
+        yield ReviewInput(name=f"{path.stem}: {_page_name(item.url)}", data=decoded_body(item), origin="cassette",
                           url=item.url, hints=outlet.cleaner if outlet else None,
                           expected_text=expected.get(item.url))
 
@@ -160,11 +160,12 @@ def _is_warc(path: Path) -> bool:
     return path.name.endswith((WARC_SUFFIX, WARC_SUFFIX + OPEN_SUFFIX))
 
 
-def _warc_inputs(path: Path) -> Iterator[ReviewInput]:
-    """The archived article responses re-cleaning would clean, with the hints of the outlet of their URL."""
-    for page in archived_pages(path):
+def _warc_inputs(path: Path, notes: list[str]) -> Iterator[ReviewInput]:
+    """The archived article responses re-cleaning would clean, with the hints of the outlet of their URL;
+    damaged records and unreadable files are added to `notes`."""
+    for page in archived_pages(path, notes):
         body, _ = article_body(page, project_settings.DOWNLOAD_MAXSIZE)
-        if body is None:
+        if page.damage or body is None:
             continue
         outlet = outlet_for_url(page.url)
         yield ReviewInput(name=f"{outlet.name if outlet else page.outlet}: {_page_name(page.url)}", data=body,
@@ -205,7 +206,7 @@ def collect_inputs(paths: list[Path]) -> tuple[list[ReviewInput], list[str]]:
                         expected[file.parent] = _expected_texts(file.parent / "expected.jsonl", notes)
                     sources: Iterable[ReviewInput] = _cassette_inputs(file, expected[file.parent])
                 elif _is_warc(file):
-                    sources = _warc_inputs(file)
+                    sources = _warc_inputs(file, notes)
                 elif file.suffix.lower() in PAGE_SUFFIXES or file.suffix == TEXT_SUFFIX \
                         and not file.name.endswith(EXPECTED_SUFFIX):
                     sources = [_file_input(file, name)]

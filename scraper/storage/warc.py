@@ -164,7 +164,8 @@ def archived_pages(path: Path, problems: list[str]) -> Iterator[ArchivedPage]:
                 yield page
     except Exception as error:  # warcio fails on bad input in many ways: ArchiveLoadFailed, AttributeError, …
         what = "not a WARC file" if read == 0 else f"damaged after {read} records"
-        message = str(error)[:160].encode("ascii", "backslashreplace").decode("ascii")  # warcio quotes raw bytes
+        # warcio quotes raw bytes in its messages
+        message = str(error).strip()[:160].encode("ascii", "backslashreplace").decode("ascii")
         problems.append(f"{path}: {what}: {type(error).__name__}: {message}")
         return
     if read == 0:
