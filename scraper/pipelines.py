@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 import signal
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 from typing import Any
@@ -42,6 +45,20 @@ class _SpiderPipeline:
         return DropItem(f"{reason}: {url}")
 
 
+def start_cleaning_worker() -> None:
+    """Set up a cleaning worker process: Ctrl-C is left to the crawl, which closes the pool, and the
+    worker ends on its own when the crawl's process is gone (a killed crawl cannot close its pool)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    crawl = os.getppid()
+
+    def end_with_the_crawl() -> None:
+        while os.getppid() == crawl:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=end_with_the_crawl, daemon=True).start()
+
+
 class _CleaningProcesses:
     """The worker processes that clean pages beside the crawl, one pool shared by every outlet's crawl
     in the process and shut down when the last one closes."""
@@ -51,11 +68,10 @@ class _CleaningProcesses:
 
     @classmethod
     def open(cls, workers: int) -> ProcessPoolExecutor:
-        # spawned, not forked (the crawl process runs threads and an event loop); Ctrl-C stops the crawl,
-        # which closes the pool, rather than each worker on its own
+        # spawned, not forked: the crawl process runs threads and an event loop
         if cls.pool is None:
             cls.pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                           initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN))
+                                           initializer=start_cleaning_worker)
         cls.users += 1
         return cls.pool
 

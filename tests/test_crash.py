@@ -61,6 +61,19 @@ class DatasetWatcher(threading.Thread):
         self.join()
 
 
+def children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (Linux's /proc)."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(pid):
+            found.append(int(status.parent.name))
+    return found
+
+
 def stored(out: Path) -> list[str]:
     return [json.loads(line)["url"] for path in (out / "dataset").rglob("*.jsonl")
             for line in path.read_text(encoding="utf-8").splitlines()]
@@ -88,8 +101,13 @@ def test_stop_kill_and_resume_lose_and_duplicate_nothing(tmp_path: Path) -> None
         deadline = time.monotonic() + 60
         while len(site.requests) < count and time.monotonic() < deadline and process.poll() is None:
             time.sleep(0.01)
+        workers = children(process.pid)  # the cleaning worker process
         process.send_signal(sig)
         process.wait(timeout=60)
+        gone = time.monotonic() + 10
+        while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.monotonic() < gone:
+            time.sleep(0.1)
+        assert workers and not any(Path(f"/proc/{pid}").exists() for pid in workers), "no worker outlives its crawl"
 
     try:
         run_until(30, signal.SIGTERM)  # a graceful stop
