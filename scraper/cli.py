@@ -375,6 +375,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _settings_option(parser: argparse.ArgumentParser, help_text: str) -> None:
+    parser.add_argument("-s", "--set", type=_setting, action="append", default=[], metavar="NAME=VALUE",
+                        help=help_text)
+
+
 def _outlets_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--outlets", dest="outlets_files", type=Path, action="append", default=[], metavar="FILE",
                         help="TOML file of [[outlets]] tables adding or overriding outlets (repeatable)")
@@ -419,8 +424,7 @@ def build_parser() -> argparse.ArgumentParser:
     crawl.add_argument("--format", choices=("jsonl", "parquet"), default="jsonl", help="dataset file format")
     crawl.add_argument("--max-articles", type=int, default=0, help="at most this many articles per outlet")
     crawl.add_argument("--no-resume", action="store_true", help="keep no JOBDIR: an interrupted run starts over")
-    crawl.add_argument("-s", "--set", type=_setting, action="append", default=[], metavar="NAME=VALUE",
-                       help="override a Scrapy setting, as with `scrapy crawl -s`")
+    _settings_option(crawl, "override a Scrapy setting, as with `scrapy crawl -s`")
     crawl.add_argument("-v", "--verbose", action="store_true", help="Scrapy's INFO log")
     _outlets_option(crawl)
     crawl.set_defaults(handler=cmd_crawl)
@@ -430,16 +434,14 @@ def build_parser() -> argparse.ArgumentParser:
                                                    "recorded one)")
     doctor.add_argument("--replay", action="store_true", help="run the checks on the cassettes; no network")
     doctor.add_argument("--cassettes", type=Path, action="append", default=[], help="cassette folder (repeatable)")
-    doctor.add_argument("-s", "--set", type=_setting, action="append", default=[], metavar="NAME=VALUE",
-                        help="override a Scrapy setting")
+    _settings_option(doctor, "override a Scrapy setting")
     doctor.add_argument("-v", "--verbose", action="store_true", help="Scrapy's INFO log")
     _outlets_option(doctor)
     doctor.set_defaults(handler=cmd_doctor)
 
     seed = commands.add_parser("seed", help="distributed mode: start a round of outlets in the shared Redis queue")
     seed.add_argument("outlets", nargs="+", help="outlet names")
-    seed.add_argument("-s", "--set", type=_setting, action="append", default=[], metavar="NAME=VALUE",
-                      help="a setting, as for crawl (REDIS_URL=redis://host:6379/0, SCRAPER_OUTLET_FILES=…)")
+    _settings_option(seed, "a setting, as for crawl (REDIS_URL=redis://host:6379/0, SCRAPER_OUTLET_FILES=…)")
     seed.set_defaults(handler=cmd_seed)
 
     outlets = commands.add_parser("outlets", help="list the outlets and their discovery sources")
@@ -454,8 +456,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--dir", type=Path, default=Path("fixtures"), help="the fixtures folder (default fixtures/)")
     add.add_argument("--url", help="the page's URL, for a file")
     add.add_argument("--name", help="the fixture's file name (default: from the URL or file name)")
-    add.add_argument("-s", "--set", type=_setting, action="append", default=[], metavar="NAME=VALUE",
-                     help="override a Scrapy setting for the fetch")
+    _settings_option(add, "override a Scrapy setting for the fetch")
     _outlets_option(add)
     add.set_defaults(handler=cmd_fixture_add)
     check = fixture_commands.add_parser("check", help="clean every stored page again and show what changed")
