@@ -1,7 +1,8 @@
 """The benchmark: our cleaner and crawler beside trafilatura and peers, every figure measured in this
 run on this machine, speeds as ratios to a baseline measured in the same run.
 
-    .venv/bin/pip install --upgrade pip && .venv/bin/pip install -e ".[bench]" && .venv/bin/python benchmarks/run.py [--quick]
+    .venv/bin/pip install --upgrade pip && .venv/bin/pip install -e ".[bench]"
+    .venv/bin/python benchmarks/run.py [--quick]
 
 Prints three tables and writes benchmarks/results.json:
 1. cleaning quality (token F1, boilerplate removed) and speed (pages per second, one core) on the
