@@ -136,7 +136,7 @@ def _clean_warc(args: argparse.Namespace) -> int:
     out = args.out or DEFAULT_CLEAN_DIR
     try:
         rebuild = reclean(args.paths, out, jobs=args.jobs, since=since_date(args.since),
-                          outlet_files=tuple(args.outlet_file))
+                          outlet_files=tuple(str(path) for path in args.outlets_files))
     except (ValueError, OSError) as error:
         print(f"scraper clean: {error}", file=sys.stderr)
         return 2
@@ -295,7 +295,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
     from .crawl import CrawlOptions, crawl_settings, recorded_outlets, replay_sources
     from .doctor import failing_outlets, format_checks, run_doctor
-    from .outlets import OutletError, all_outlets
+    from .outlets import OutletError, all_outlets, select_outlets
     from .sites import CASSETTES_DIR
 
     with tempfile.TemporaryDirectory() as scratch:
@@ -307,23 +307,20 @@ def cmd_doctor(args: argparse.Namespace) -> int:
                     names = recorded_outlets(cassettes)
                 else:
                     cassettes, names = replay_sources(Path(scratch))
-            names = names or list(known)
-            unknown = [name for name in names if name not in known]
-            if unknown:
-                raise OutletError(f"unknown outlet(s): {', '.join(unknown)}; `scraper outlets` lists them")
-            options = CrawlOptions(outlets=names, out=Path(scratch), replay=args.replay,
+            chosen = select_outlets(names or list(known), known)
+            options = CrawlOptions(outlets=[outlet.name for outlet in chosen], out=Path(scratch), replay=args.replay,
                                    cassettes=cassettes or [CASSETTES_DIR], resume=False, verbose=args.verbose,
                                    outlet_files=args.outlets_files, overrides=dict(args.set))
-            checks = run_doctor([known[name] for name in names], crawl_settings(options, run_id="doctor"))
+            checks = run_doctor(chosen, crawl_settings(options, run_id="doctor"))
         except (OutletError, OSError) as error:
             print(f"scraper doctor: {error}", file=sys.stderr)
             return 2
     print(format_checks(checks))
     failing = failing_outlets(checks)
     if failing:
-        print(f"{len(failing)} of {len(names)} outlets failing: {', '.join(failing)}")
+        print(f"{len(failing)} of {len(chosen)} outlets failing: {', '.join(failing)}")
         return 1
-    print(f"{len(names)} outlets checked: none failing")
+    print(f"{len(chosen)} outlets checked: none failing")
     return 0
 
 
@@ -401,8 +398,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="the paths are WARC files (or folders of them) written by `scraper crawl --warc`: "
                             "rebuild the dataset from them into --out/dataset/")
     clean.add_argument("--since", help="with --warc: leave out articles published before this date (YYYY-MM-DD)")
-    clean.add_argument("--outlet-file", action="append", default=[], metavar="TOML",
-                       help="with --warc: outlet definitions besides the built-in ones (as SCRAPER_OUTLET_FILES)")
+    _outlets_option(clean)
     clean.set_defaults(handler=cmd_clean)
 
     evaluation = commands.add_parser("eval", help="score the cleaner and plain trafilatura against the fixtures")

@@ -16,7 +16,7 @@ from . import settings as project_settings
 from .cassettes import CASSETTE_SUFFIX, MODES
 from .distributed import check_redis, is_distributed, seed
 from .drift import FIELD as DRIFT_FIELD
-from .outlets import all_outlets
+from .outlets import all_outlets, select_outlets
 from .sites import CASSETTES_DIR, build_page_cassettes
 from .spiders.news import NewsSpider
 from .spiders.runs import new_run_id, since_date
@@ -78,10 +78,7 @@ def crawl_settings(options: CrawlOptions, run_id: str) -> Settings:
 
 def check_settings(settings: Settings, outlets: list[str]) -> None:
     """Refuse, with a clear message, what would otherwise fail inside the crawl."""
-    known = all_outlets(settings.getlist("SCRAPER_OUTLET_FILES"))
-    unknown = [name for name in outlets if name not in known]
-    if unknown:
-        raise ValueError(f"unknown outlet(s): {', '.join(unknown)}; `scraper outlets` lists them")
+    select_outlets(outlets, all_outlets(settings.getlist("SCRAPER_OUTLET_FILES")))
     out = Path(settings["SCRAPER_OUTPUT_DIR"])
     run_id = settings["SCRAPER_RUN_ID"]
     if not RUN_ID.fullmatch(run_id):
@@ -154,11 +151,8 @@ def seed_outlets(outlets: list[str], overrides: dict[str, str]) -> dict[str, int
     if not is_distributed(settings):
         raise ValueError("seeding is for distributed mode: set REDIS_URL (in the environment or with -s)")
     check_redis(settings)
-    known = all_outlets(settings.getlist("SCRAPER_OUTLET_FILES"))
-    unknown = [name for name in outlets if name not in known]
-    if unknown:
-        raise ValueError(f"unknown outlet(s): {', '.join(unknown)}; `scraper outlets` lists them")
-    return {name: seed(settings, NewsSpider.for_outlet(known[name])()) for name in dict.fromkeys(outlets)}
+    chosen = select_outlets(outlets, all_outlets(settings.getlist("SCRAPER_OUTLET_FILES")))
+    return {outlet.name: seed(settings, NewsSpider.for_outlet(outlet)()) for outlet in chosen}
 
 
 def format_summary(manifest: dict[str, Any], out: Path) -> str:

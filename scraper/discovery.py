@@ -13,6 +13,7 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin
 
 from lxml import etree, html
+from scrapy.utils.gz import gunzip
 
 from .cleaning.metadata import to_iso
 
@@ -106,8 +107,14 @@ def parse_feed(body: bytes) -> list[Link]:
     return links
 
 
-def parse_sitemap(body: bytes) -> tuple[list[Link], list[Link]]:
-    """A sitemap's article links and, for a sitemap index, its child sitemaps (with their lastmod)."""
+def parse_sitemap(body: bytes, max_size: int = 0) -> tuple[list[Link], list[Link]]:
+    """A sitemap's article links and, for a sitemap index, its child sitemaps (with their lastmod); a
+    gzip-compressed sitemap (.xml.gz) is expanded first, to at most `max_size` bytes (0: no limit)."""
+    if body[:2] == b"\x1f\x8b":
+        try:
+            body = gunzip(body, max_size=max_size)
+        except (OSError, ValueError) as error:
+            raise DiscoveryError(f"gzip: {error}") from error
     root = _parse_xml(body)
     kind = _local(root.tag)
     if kind not in ("urlset", "sitemapindex"):

@@ -20,7 +20,6 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from scrapy.robotstxt import RobotParser
 from scrapy.settings import Settings
-from scrapy.utils.gz import gunzip
 from scrapy.utils.misc import load_object
 from twisted.python.failure import Failure
 
@@ -28,7 +27,7 @@ from .cleaning.errors import CleanerError
 from .dataset import clean_page, missing_field
 from .discovery import DiscoveryError, page_links, parse_feed, parse_sitemap
 from .outlets import Outlet
-from .spiders.news import ERROR_STATUSES, failure_reason, follows, is_page_type, set_user_agent
+from .spiders.news import ERROR_STATUSES, failure_reason, follows, is_page_type, newest_sitemaps, set_user_agent
 from .urls import canonicalize_url, strip_tracking
 
 OK, WARN, FAIL = "ok", "warn", "fail"
@@ -207,12 +206,9 @@ class DoctorSpider(Spider):
         if problem := self._status_problem(response):
             self.report(response.meta["check"], failing, problem)
             return
-        body = response.body
         try:
-            if body[:2] == b"\x1f\x8b":
-                body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
-            links, children = parse_sitemap(body)
-        except (DiscoveryError, OSError, ValueError) as error:
+            links, children = parse_sitemap(response.body, self.settings.getint("DOWNLOAD_MAXSIZE"))
+        except DiscoveryError as error:
             self.report(response.meta["check"], failing, f"not a sitemap: {error}")
             return
         self.sitemaps_read.add(response.url)
@@ -221,8 +217,7 @@ class DoctorSpider(Spider):
             return
         # An index: its newest children say whether the outlet still lists articles. An index that
         # lists itself or another index already read is not read again.
-        ours = sorted((c for c in children if self.outlet.owns(c.url)), key=lambda c: c.published or "",
-                      reverse=True)
+        ours = newest_sitemaps(self.outlet, children)
         unread = [child for child in ours if child.url not in self.sitemaps_read][:CHILD_SITEMAPS_TO_TRY]
         depth = response.meta.get("depth", 0)
         if not unread or depth >= MAX_INDEX_DEPTH:

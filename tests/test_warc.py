@@ -115,7 +115,7 @@ def test_a_live_crawl_archives_what_the_server_sent(tmp_path: Path) -> None:
         site.stop()
     out = tmp_path / "out"
     outlets = tmp_path / "outlets.toml"
-    result = scraper("clean", "--warc", str(out / "warc"), "--outlet-file", str(outlets), "--out", str(tmp_path / "re"))
+    result = scraper("clean", "--warc", str(out / "warc"), "--outlets", str(outlets), "--out", str(tmp_path / "re"))
     assert result.returncode == 0, result.stderr[-3000:]
     assert len(read_records(out)) == 2
     assert without_fetched_at(read_records(tmp_path / "re")) == without_fetched_at(read_records(out))

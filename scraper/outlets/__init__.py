@@ -190,6 +190,14 @@ def all_outlets(files: list[str] | list[Path] = ()) -> dict[str, Outlet]:  # typ
     return outlets
 
 
+def select_outlets(names: list[str], known: dict[str, Outlet]) -> list[Outlet]:
+    """The outlets of these names, each once, or an `OutletError` naming those that are not known."""
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise OutletError(f"unknown outlet(s): {', '.join(unknown)}; `scraper outlets` lists them")
+    return [known[name] for name in dict.fromkeys(names)]
+
+
 def get_outlet(name: str) -> Outlet:
     """The outlet of that name, or a `KeyError` listing the known ones."""
     outlets = builtin_outlets()

@@ -21,7 +21,6 @@ from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError, Igno
 from scrapy.http import Response
 from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.utils.gz import gunzip
 from scrapy.utils.misc import load_object
 from twisted.internet import defer
 from twisted.python.failure import Failure
@@ -89,6 +88,14 @@ def follows(outlet: Outlet, url: str) -> bool:
     domain of another built-in outlet (ngoisao.vnexpress.net is not vnexpress's)."""
     owner = outlet_for_url(url)
     return outlet.owns(url) and (owner is None or owner.name == outlet.name)
+
+
+def newest_sitemaps(outlet: Outlet, children: list[Link], since: str | None = None, limit: int = 0) -> list[Link]:
+    """The child sitemaps of an index worth reading, newest first by their lastmod: on the outlet, not
+    older than `since`, at most `limit` of them (0: all; an archive index lists years of sitemaps)."""
+    kept = [c for c in children if outlet.owns(c.url) and not (since and c.published and c.published[:10] < since)]
+    kept.sort(key=lambda child: child.published or "", reverse=True)
+    return kept[:limit] if limit else kept
 
 
 def category_page_url(outlet: Outlet, first_page: str, page: int) -> str | None:
@@ -211,31 +218,16 @@ class NewsSpider(Spider):
         yield from self.follow(links)
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
-        body = response.body
-        if body[:2] == b"\x1f\x8b":
-            try:
-                body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
-            except (OSError, ValueError) as error:
-                self.counts.fail(response.url, "bad_sitemap", f"gzip: {error}")
-                return
         try:
-            links, children = parse_sitemap(body)
+            links, children = parse_sitemap(response.body, self.settings.getint("DOWNLOAD_MAXSIZE"))
         except DiscoveryError as error:
             self.counts.fail(response.url, "bad_sitemap", str(error))
             return
-        for child in self.child_sitemaps(children):
+        limit = self.settings.getint("SCRAPER_MAX_CHILD_SITEMAPS")
+        for child in newest_sitemaps(self.outlet, children, self.since, limit):
             yield Request(child.url, callback=self.parse_sitemap, errback=self.source_failed,
                           meta={"source": "sitemap"})
         yield from self.follow(links)
-
-    def child_sitemaps(self, children: list[Link]) -> list[Link]:
-        """The child sitemaps worth reading: on the outlet, not older than `since` by their lastmod,
-        the newest `SCRAPER_MAX_CHILD_SITEMAPS` of them (an archive index lists years of sitemaps)."""
-        kept = [c for c in children if self.outlet.owns(c.url)
-                and not (self.since and c.published and c.published[:10] < self.since)]
-        kept.sort(key=lambda child: child.published or "", reverse=True)
-        limit = self.settings.getint("SCRAPER_MAX_CHILD_SITEMAPS")
-        return kept[:limit] if limit else kept
 
     def parse_category(self, response: Response) -> Iterator[Request]:
         try:
