@@ -663,3 +663,21 @@ _FRAGMENTS = st.sampled_from([
 def test_arbitrary_html_soup_gives_an_article_or_a_cleaner_error(soup, encoding):
     data = soup if encoding == "str" else to_cp1258(soup, "replace") if encoding == "cp1258" else soup.encode(encoding)
     _check_anything(data)
+
+
+PHOTOS = ["<img src='a.jpg'>", "<figure><img src='a.jpg'><figcaption>Ảnh: TTXVN.</figcaption></figure>",
+          "<picture><img src='a.jpg'></picture>"]
+
+
+@pytest.mark.parametrize("between", PHOTOS)
+def test_words_on_either_side_of_a_photo_stay_apart(between: str) -> None:
+    """A photo dropped inside a paragraph (or one that closes it, as a figure does) leaves the words on its
+    two sides as two words, not one ("ba”.Tổng")."""
+    body = "".join(f"<p>Đoạn {n}: nội dung bài báo đủ dài để là văn xuôi của bài viết, kể lại sự việc đã diễn ra "
+                   f"trong ngày hôm qua tại thành phố.</p>" for n in range(3))
+    page = (f"<html><head><title>Tin</title><meta property='og:type' content='article'></head><body><h1>Tiêu đề</h1>"
+            f"<div>{body}<p>Đoạn cuối đủ dài để làm văn xuôi của bài viết này, như lời ông nói là bên thứ ba”.{between}"
+            "Tổng thống nói thêm nhiều điều quan trọng về quan hệ hai nước trong thời gian tới.</p></div>"
+            "</body></html>")
+    words = clean_html(page).text.split()
+    assert "ba”." in words and "Tổng" in words

@@ -34,6 +34,9 @@ _BOILERPLATE_WORD = re.compile("|".join(map(re.escape, rules.BOILERPLATE_CLASS_W
 _LEAD_CLASSED_TAGS = ("p", "h2", "h3", "div", "span", "strong")  # elements whose class may name the lead
 _BLOCK_CHILD = "*[self::div or self::p or self::table or self::ul or self::ol or self::h1 or self::h2 or self::h3" \
     " or self::h4 or self::section or self::article or self::blockquote or self::figure]"
+# Elements that stand between words, not inside one: the text after one is a new word ("ba”.<img>Tổng").
+_SEPARATING_TAGS = ("img", "figure", "picture", "video", "audio", "iframe", "table", "div", "p", "ul", "ol",
+                    "blockquote", "section", "aside", "h1", "h2", "h3", "h4", "h5", "h6")
 _BREAK = "\u2029"  # a <br> inside a paragraph, kept apart from the source's own line breaks
 
 
@@ -300,6 +303,9 @@ def _extract(tree: HtmlElement, url: str | None) -> list[Block]:
     head = tree.find("head")
     if head is not None:  # the metadata is read: extraction needs the body alone
         tree.remove(head)
+    for element in tree.iter(*_SEPARATING_TAGS):  # trafilatura joins text across them without a space
+        if element.tail and not element.tail[0].isspace():
+            element.tail = " " + element.tail
     document = None
     for fast in (True, False):
         document = trafilatura.bare_extraction(tree, url=url, fast=fast, include_comments=False,
