@@ -79,13 +79,19 @@ def _pool(jobs: int, inputs: int) -> Iterator[ProcessPoolExecutor | None]:
         yield pool
 
 
+def _missing(command: str, paths: list[Path]) -> bool:
+    """Whether some of the paths do not exist (said on stderr, for `scraper <command>`)."""
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        print(f"scraper {command}: no such file or directory: {', '.join(missing)}", file=sys.stderr)
+    return bool(missing)
+
+
 def cmd_clean(args: argparse.Namespace) -> int:
+    if _missing("clean", args.paths):
+        return 2
     if args.warc:
         return _clean_warc(args)
-    missing = [str(p) for p in args.paths if not p.exists()]
-    if missing:
-        print(f"scraper clean: no such file or directory: {', '.join(missing)}", file=sys.stderr)
-        return 2
     inputs = list(_inputs(args.paths))
     if not inputs:
         print("scraper clean: no input files found", file=sys.stderr)
@@ -126,10 +132,6 @@ def _clean_warc(args: argparse.Namespace) -> int:
     from .spiders.runs import since_date
     from .storage.warc import warc_files
 
-    missing = [str(p) for p in args.paths if not p.exists()]
-    if missing:
-        print(f"scraper clean: no such file or directory: {', '.join(missing)}", file=sys.stderr)
-        return 2
     if not warc_files(args.paths):
         print("scraper clean: no WARC files found", file=sys.stderr)
         return 2
@@ -345,9 +347,7 @@ def cmd_outlets(args: argparse.Namespace) -> int:
 def cmd_review(args: argparse.Namespace) -> int:
     from .reports.review import write_review
 
-    missing = [str(p) for p in args.paths if not p.exists()]
-    if missing:
-        print(f"scraper review: no such file or directory: {', '.join(missing)}", file=sys.stderr)
+    if _missing("review", args.paths):
         return 2
     pages, notes = write_review(args.paths, args.out)
     for note in notes:
