@@ -23,6 +23,7 @@ BANDS, ROWS = 64, 3
 PERMUTATIONS = BANDS * ROWS
 _WORD = re.compile(r"\w+")
 _PRIME = (1 << 61) - 1  # the hash functions are (a * h + b) mod _PRIME, kept to 32 bits
+_PRIME_64 = np.uint64(_PRIME)
 _LOW_32 = np.uint64((1 << 32) - 1)
 _RANDOM = np.random.default_rng(1)  # fixed: signatures stored by one run are compared in the next
 _A = _RANDOM.integers(1, 1 << 32, size=PERMUTATIONS, dtype=np.uint64)
@@ -49,14 +50,22 @@ def shingles(text: str) -> set[str]:
 
 
 def signature(text: str) -> np.ndarray:
-    """The MinHash signature of the text's shingles: for each hash function, the least value it gives
-    a shingle (32 bits each)."""
-    hashed = np.fromiter((int.from_bytes(hashlib.blake2b(shingle.encode("utf-8"), digest_size=4).digest(), "little")
-                          for shingle in shingles(text)), dtype=np.uint64)
+    """The MinHash signature of the text's shingles (see `minhash`)."""
+    return minhash(shingles(text))
+
+
+def minhash(pieces: set[str]) -> np.ndarray:
+    """The MinHash signature of a set of shingles: for each hash function, the least value it gives a
+    shingle (32 bits each)."""
+    hashed = np.fromiter((int.from_bytes(hashlib.blake2b(piece.encode("utf-8"), digest_size=4).digest(), "little")
+                          for piece in pieces), dtype=np.uint64)
     least = np.full(PERMUTATIONS, _LOW_32, dtype=np.uint64)
     for start in range(0, len(hashed), _CHUNK):
-        values = (np.outer(hashed[start:start + _CHUNK], _A) + _B) % np.uint64(_PRIME) & _LOW_32
-        least = np.minimum(least, values.min(axis=0))
+        values = np.outer(hashed[start:start + _CHUNK], _A)  # in place from here: no temporary arrays
+        values += _B
+        values %= _PRIME_64
+        values &= _LOW_32
+        np.minimum(least, values.min(axis=0), out=least)
     return least.astype(np.uint32)
 
 
@@ -84,10 +93,11 @@ def mark_near_duplicate(record: dict[str, Any], index: SignatureIndex, threshold
     """Set `near_duplicate_of` when an earlier article's text is this one's near-duplicate (the most similar
     one's original), remember the record's signature; returns the similarity found, or None. A text of
     fewer than `MIN_SHINGLES` shingles is never marked nor remembered."""
-    if len(shingles(record["text"])) < MIN_SHINGLES:  # too short to tell a copy from a coincidence
+    pieces = shingles(record["text"])
+    if len(pieces) < MIN_SHINGLES:  # too short to tell a copy from a coincidence
         record["near_duplicate_of"] = None
         return None
-    values = signature(record["text"])
+    values = minhash(pieces)
     keys = band_keys(values)
     best: tuple[float, str] | None = None
     for url, first_seen, stored in index.similar_signatures(keys):

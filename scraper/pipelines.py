@@ -59,6 +59,11 @@ def start_cleaning_worker() -> None:
     threading.Thread(target=end_with_the_crawl, daemon=True).start()
 
 
+def cleaning_worker_ready() -> bool:
+    """A task that only starts a worker: its start-up (the cleaner's imports) is done before the first page."""
+    return True
+
+
 class _CleaningProcesses:
     """The worker processes that clean pages beside the crawl, one pool shared by every outlet's crawl
     in the process and shut down when the last one closes."""
@@ -72,6 +77,10 @@ class _CleaningProcesses:
         if cls.pool is None:
             cls.pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                                            initializer=start_cleaning_worker)
+            # the pool starts a worker per task while none is idle: one task each starts them all now,
+            # while the crawl reads its feeds, instead of when the first article arrives
+            for _ in range(workers):
+                cls.pool.submit(cleaning_worker_ready)
         cls.users += 1
         return cls.pool
 

@@ -25,11 +25,16 @@ def check_figures(results: dict, sizes: tuple[str, ...], extractors: tuple[str, 
     jobs = results["batch"]["jobs"]
     assert sorted(jobs, key=int) == [str(n) for n in range(1, results["batch"]["cores"] + 1)]
     assert all(f["pages_per_second"] > 0 for f in jobs.values())
-    crawls = results["crawl"]["crawls"]
-    for size in sizes:
-        assert crawls[size]["pages"] == int(size)
-        assert crawls[size]["pages_per_second"] > 0 and crawls[size]["peak_rss_mb"] > 0
-    assert results["crawl"]["clean_only_pages_per_second"] > 0 and results["crawl"]["crawl_vs_clean_only"] > 0
+    crawling = results["crawl"]
+    runs = [crawling["crawls"][size] for size in sizes] + [crawling["one_cleaning_process"]]
+    for run, size in zip(runs, [*sizes, sizes[0]], strict=True):
+        assert run["pages"] == int(size)
+        assert 0 < run["stored"] <= run["pages"]  # every page is an article of its own text, most have a date
+        assert run["pages_per_second"] > 0 and run["peak_rss_mb"] > 0 and run["site_cpu_ms_per_page"] > 0
+    assert crawling["one_cleaning_process"]["cleaning_processes"] == 1
+    assert all(crawling["crawls"][size]["cleaning_processes"] == crawling["cleaning_processes"] for size in sizes)
+    assert crawling["clean_only_pages_per_second"] > 0
+    assert crawling["crawl_vs_clean_only"] > 0 and crawling["one_cleaning_process_vs_clean_only"] > 0
 
 
 def test_the_recorded_results_hold_every_figure() -> None:
