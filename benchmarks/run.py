@@ -229,6 +229,7 @@ class _GeneratedRoutes(dict):
 def serve_pages(pages: DistinctPages, sizes: tuple[int, ...]) -> LocalSite:
     """A local site of max(sizes) article pages, with a sitemap `/sitemap-N.xml` of the first N for each size."""
     site = LocalSite()
+    site.server.RequestHandlerClass.protocol_version = "HTTP/1.1"  # connections kept alive, as news sites keep them
     site.routes = _GeneratedRoutes(pages, max(sizes))
     for size in sizes:
         entries = "".join(f"<url><loc>{site.url(f'{_GeneratedRoutes.PREFIX}{n}.html')}</loc></url>"
