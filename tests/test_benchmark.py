@@ -9,6 +9,14 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+import run as benchmark  # noqa: E402
+
+from scraper import clean_html  # noqa: E402
+from scraper.neardup import signature, similarity  # noqa: E402
+from scraper.settings import SCRAPER_NEAR_DUPLICATE_THRESHOLD  # noqa: E402
+
 REQUIRED_EXTRACTORS = ("scraper", "trafilatura", "trafilatura favor_precision", "readability-lxml",
                        "jusText (Vietnamese)", "lxml parse only")
 
@@ -51,3 +59,22 @@ def test_the_benchmark_runs(tmp_path: Path) -> None:
     installed = tuple(n for n in REQUIRED_EXTRACTORS if n not in results["cleaning"]["not_installed"])
     check_figures(results, ("60", "120"), installed)
     assert "vs trafilatura" in result.stdout
+
+
+def test_the_crawled_pages_each_have_a_text_of_their_own() -> None:
+    """The crawl benchmark's site: copies of one page clean to different texts, none a near-duplicate of
+    another, about as long as the page's own text (so each costs what the page costs to clean)."""
+    sources = [page for _, page, _, _, _ in benchmark.scored_pages()]
+    pages = benchmark.DistinctPages(sources)
+    unvaried = 0
+    for source in range(len(sources)):
+        original = clean_html(sources[source]).text
+        copies = [clean_html(pages.page(source + copy * len(sources))).text for copy in range(3)]
+        if len(set(copies)) == 1:  # no paragraph long enough to vary in its text (vnexpress_4, ngoisao_1)
+            unvaried += 1
+            continue
+        assert len(set(copies)) == 3
+        for first, second in [(original, copies[0]), (copies[0], copies[1]), (copies[1], copies[2])]:
+            assert similarity(signature(first), signature(second)) < SCRAPER_NEAR_DUPLICATE_THRESHOLD
+        assert all(0.75 < len(copy) / len(original) < 1.33 for copy in copies)
+    assert unvaried <= 2

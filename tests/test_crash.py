@@ -128,3 +128,38 @@ def test_stop_kill_and_resume_lose_and_duplicate_nothing(tmp_path: Path) -> None
         assert db.execute("SELECT COUNT(*) FROM articles WHERE pending = 0").fetchone()[0] == ARTICLES
         assert db.execute("SELECT COUNT(*) FROM articles WHERE pending = 1").fetchone()[0] == 0
     assert not list(out.rglob("*.tmp")) or all(p.name.startswith(".") for p in out.rglob("*.tmp"))
+
+
+def test_cleaning_workers_start_with_the_crawl_and_end_with_it(tmp_path: Path) -> None:
+    """The cleaning processes start while the crawl still waits for its feed (their start-up overlaps it,
+    instead of holding up the first article), and a crawl that found nothing ends them."""
+    site = LocalSite().start()
+    site.add("/rss.xml", Reply(rss([]), delay=5))
+    outlets = tmp_path / "outlets.toml"
+    outlets.write_text(f'[[outlets]]\nname = "localnews"\ndomains = ["127.0.0.1"]\n'
+                       f"article_url = '-\\d+\\.html$'\nfeeds = [\"{site.url('/rss.xml')}\"]\n", encoding="utf-8")
+    command = [sys.executable, "-m", "scraper", "crawl", "localnews", "--out", str(tmp_path / "out"),
+               "-s", f"SCRAPER_OUTLET_FILES={outlets}", "-s", "SCRAPER_CLEAN_PROCESSES=2"]
+    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        workers: list[int] = []
+        deadline = time.monotonic() + 60
+        while len(workers) < 2 and time.monotonic() < deadline and process.poll() is None:
+            workers = [pid for pid in children(process.pid) if b"spawn_main" in _command_line(pid)]
+            time.sleep(0.05)  # (the crawl's other child is multiprocessing's resource tracker)
+        seen_at = time.monotonic()
+        assert len(workers) == 2
+        asked = [at for path, at in site.requests if path == "/rss.xml"]
+        assert not asked or seen_at < asked[0] + 5, "seen before the feed answered"
+        assert process.wait(timeout=60) == 0, process.stderr.read().decode()[-2000:] if process.stderr else ""
+    finally:
+        process.kill()
+        site.stop()
+    assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
+
+
+def _command_line(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
