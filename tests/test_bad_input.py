@@ -666,13 +666,15 @@ def test_arbitrary_html_soup_gives_an_article_or_a_cleaner_error(soup, encoding)
 
 
 PHOTOS = ["<img src='a.jpg'>", "<figure><img src='a.jpg'><figcaption>Ảnh: TTXVN.</figcaption></figure>",
-          "<picture><img src='a.jpg'></picture>"]
+          "<picture><img src='a.jpg'></picture>", "<table><tr><td><img src='a.jpg'></td></tr></table>",
+          "<div class='photo'><img src='a.jpg'></div>"]
 
 
 @pytest.mark.parametrize("between", PHOTOS)
 def test_words_on_either_side_of_a_photo_stay_apart(between: str) -> None:
-    """A photo dropped inside a paragraph (or one that closes it, as a figure does) leaves the words on its
-    two sides as two words, not one ("ba”.Tổng")."""
+    """A photo dropped inside a paragraph (or one in a box that closes it, as a figure, table or div does, and
+    leaves the rest of the paragraph loose in the container) keeps the words on its two sides, as two words,
+    not one ("ba”.Tổng")."""
     body = "".join(f"<p>Đoạn {n}: nội dung bài báo đủ dài để là văn xuôi của bài viết, kể lại sự việc đã diễn ra "
                    f"trong ngày hôm qua tại thành phố.</p>" for n in range(3))
     page = (f"<html><head><title>Tin</title><meta property='og:type' content='article'></head><body><h1>Tiêu đề</h1>"

@@ -32,8 +32,9 @@ _LINK_TEXT = etree.XPath("string(.//a[@href])")
 _LEAF_TAGS = ("p", "h2", "h3", "span", "strong", "b", "td", "div")  # leaf blocks that may hold the lead
 _BOILERPLATE_WORD = re.compile("|".join(map(re.escape, rules.BOILERPLATE_CLASS_WORDS)))
 _LEAD_CLASSED_TAGS = ("p", "h2", "h3", "div", "span", "strong")  # elements whose class may name the lead
-_BLOCK_CHILD = "*[self::div or self::p or self::table or self::ul or self::ol or self::h1 or self::h2 or self::h3" \
-    " or self::h4 or self::section or self::article or self::blockquote or self::figure]"
+_BLOCK_TAGS = frozenset(("div", "p", "table", "ul", "ol", "h1", "h2", "h3", "h4", "section", "article", "blockquote",
+                         "figure"))
+_BLOCK_CHILD = "*[" + " or ".join(f"self::{tag}" for tag in sorted(_BLOCK_TAGS)) + "]"
 # Elements that stand between words, not inside one: the text after one is a new word ("ba”.<img>Tổng").
 _SEPARATING_TAGS = ("img", "figure", "picture", "video", "audio", "iframe", "table", "div", "p", "ul", "ol",
                     "blockquote", "section", "aside", "h1", "h2", "h3", "h4", "h5", "h6")
@@ -281,7 +282,7 @@ def _prune(tree: HtmlElement, remover: _Remover) -> None:
                 doomed.append((element, "boilerplate_container"))
                 continue
         elif element.tag == "div" and (element.find("div") is not None or element.find("p") is not None):
-            pass  # a container of blocks: neither a link paragraph nor a paragraph itself; look inside
+            _wrap_loose_text(element)  # a container of blocks: neither a link paragraph nor a paragraph itself
         elif element.tag in ("p", "li", "h2", "h3", "h4", "div"):
             raw = element.text_content()
             # normalised only when short enough to be a link paragraph (200 characters) in the end
@@ -294,6 +295,34 @@ def _prune(tree: HtmlElement, remover: _Remover) -> None:
         stack.extend(element)
     for element, rule in doomed:
         remover.drop(element, normalize_line(element.text_content()), rule)
+
+
+def _wrap_loose_text(container: HtmlElement) -> None:
+    """Make a paragraph of each run of text standing loose among the container's blocks (its text or a block's
+    tail, with the inline elements that follow), as extraction keeps only the text inside blocks."""
+    runs: list[tuple[HtmlElement | None, str | None, list[HtmlElement]]] = []
+    block, text, inline = None, container.text, []
+    for child in container:
+        if child.tag in _BLOCK_TAGS:
+            runs.append((block, text, inline))
+            block, text, inline = child, child.tail, []
+        else:
+            inline.append(child)
+    runs.append((block, text, inline))
+    for block, text, inline in runs:
+        # counted outside the inline elements: a caption in an italic span after a photo is not loose prose
+        words = len((text or "").split()) + sum(len((element.tail or "").split()) for element in inline)
+        if words < rules.LOOSE_TEXT_MIN_WORDS:
+            continue
+        paragraph = container.makeelement("p")
+        paragraph.text = text
+        if block is None:
+            container.text = None
+            container.insert(0, paragraph)
+        else:
+            block.tail = None
+            block.addnext(paragraph)
+        paragraph.extend(inline)  # each with its tail
 
 
 def _extract(tree: HtmlElement, url: str | None) -> list[Block]:
