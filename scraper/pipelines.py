@@ -5,11 +5,13 @@ with its reason counted."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
 import os
 import signal
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 from typing import Any
@@ -45,11 +47,12 @@ class _SpiderPipeline:
         return DropItem(f"{reason}: {url}")
 
 
-def start_cleaning_worker() -> None:
+def start_cleaning_worker(crawl: int) -> None:
     """Set up a cleaning worker process: Ctrl-C is left to the crawl, which closes the pool, and the
-    worker ends on its own when the crawl's process is gone (a killed crawl cannot close its pool)."""
+    worker ends on its own when the crawl's process (`crawl`, its process id) is gone: a killed crawl
+    cannot close its pool. The id comes from the crawl, as a worker killed while still importing would
+    otherwise take its new parent for the crawl."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    crawl = os.getppid()
 
     def end_with_the_crawl() -> None:
         while os.getppid() == crawl:
@@ -59,9 +62,23 @@ def start_cleaning_worker() -> None:
     threading.Thread(target=end_with_the_crawl, daemon=True).start()
 
 
-def cleaning_worker_ready() -> bool:
-    """A task that only starts a worker: its start-up (the cleaner's imports) is done before the first page."""
-    return True
+def warm_up() -> None:
+    """A task that does nothing: submitting it starts a worker, whose start-up (the cleaner's imports) then
+    overlaps the crawl's reading of feeds instead of holding up the first article."""
+
+
+@contextlib.contextmanager
+def _ctrl_c_ignored() -> Iterator[None]:
+    """Processes started inside ignore Ctrl-C from their first instruction (a worker's own handler comes only
+    after its imports): the crawl handles it and closes the pool."""
+    if threading.current_thread() is not threading.main_thread():  # signal handlers are the main thread's
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 class _CleaningProcesses:
@@ -76,11 +93,11 @@ class _CleaningProcesses:
         # spawned, not forked: the crawl process runs threads and an event loop
         if cls.pool is None:
             cls.pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                           initializer=start_cleaning_worker)
-            # the pool starts a worker per task while none is idle: one task each starts them all now,
-            # while the crawl reads its feeds, instead of when the first article arrives
-            for _ in range(workers):
-                cls.pool.submit(cleaning_worker_ready)
+                                           initializer=start_cleaning_worker, initargs=(os.getpid(),))
+            # the pool starts a worker per task while none is idle: a task each starts them all now
+            with _ctrl_c_ignored():
+                for _ in range(workers):
+                    cls.pool.submit(warm_up)
         cls.users += 1
         return cls.pool
 

@@ -65,9 +65,11 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 SCRAPER_IDLE_CLOSE = 30.0  # seconds a worker whose queue ran dry waits for more before it closes
 SCRAPER_SEEN_STORE = "scraper.storage.state.SeenStore"  # distributed: scraper.distributed.RedisSeenStore
 
-# Cleaning: in this many worker processes beside the crawl's own (0: in the crawl's process). Two where there are
-# two cores or more: the crawl's own process, at about 8 ms a page, keeps two cleaners busy and no more.
-SCRAPER_CLEAN_PROCESSES = min(2, os.cpu_count() or 1)
+# Cleaning: in this many worker processes beside the crawl's own (0: in the crawl's process). Two where the crawl
+# may use two cores or more: the crawl's own process, at about 7 ms a page, keeps two cleaners busy and no more.
+# (lower case: Scrapy takes every upper-case name of this module for a setting)
+_usable_cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+SCRAPER_CLEAN_PROCESSES = min(2, _usable_cores)
 
 # Where a run writes (all under one folder, `output/` by default).
 SCRAPER_OUTPUT_DIR = "output"

@@ -13,9 +13,10 @@ from hypothesis import settings
 from scraper.fixtures import shared_pages_dir
 from scraper.sites import SEED_OUTLETS
 
-# Under CI the property tests draw the same examples on every run, so that a red run means a change in the code;
-# elsewhere they draw new ones each run and keep looking for inputs no test has tried.
-settings.register_profile("ci", derandomize=True, database=None)
+# Under CI the property tests draw the same examples on every run, so that a red run means a change in the code
+# (and none is held to a time limit on a busy machine); elsewhere they draw new ones each run and keep looking
+# for inputs no test has tried.
+settings.register_profile("ci", derandomize=True, database=None, deadline=None)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 

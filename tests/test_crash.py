@@ -130,10 +130,9 @@ def test_stop_kill_and_resume_lose_and_duplicate_nothing(tmp_path: Path) -> None
     assert not list(out.rglob("*.tmp")) or all(p.name.startswith(".") for p in out.rglob("*.tmp"))
 
 
-def test_cleaning_workers_start_with_the_crawl_and_end_with_it(tmp_path: Path) -> None:
-    """The cleaning processes start while the crawl still waits for its feed (their start-up overlaps it,
-    instead of holding up the first article), and a crawl that found nothing ends them."""
-    site = LocalSite().start()
+def _crawl_waiting_for_its_feed(tmp_path: Path, site: LocalSite) -> tuple[subprocess.Popen[bytes], list[int]]:
+    """A crawl with two cleaning processes whose feed answers after 5 s, and its workers once both started
+    (checked to be before the feed answered)."""
     site.add("/rss.xml", Reply(rss([]), delay=5))
     outlets = tmp_path / "outlets.toml"
     outlets.write_text(f'[[outlets]]\nname = "localnews"\ndomains = ["127.0.0.1"]\n'
@@ -141,21 +140,48 @@ def test_cleaning_workers_start_with_the_crawl_and_end_with_it(tmp_path: Path) -
     command = [sys.executable, "-m", "scraper", "crawl", "localnews", "--out", str(tmp_path / "out"),
                "-s", f"SCRAPER_OUTLET_FILES={outlets}", "-s", "SCRAPER_CLEAN_PROCESSES=2"]
     process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    workers: list[int] = []
+    deadline = time.monotonic() + 60
+    while len(workers) < 2 and time.monotonic() < deadline and process.poll() is None:
+        # the crawl's other child is multiprocessing's resource tracker
+        workers = [pid for pid in children(process.pid) if b"spawn_main" in _command_line(pid)]
+        time.sleep(0.02)
+    asked = [at for path, at in site.requests if path == "/rss.xml"]
+    assert len(workers) == 2
+    assert not asked or time.monotonic() < asked[0] + 5, "seen before the feed answered"
+    return process, workers
+
+
+def _gone(pids: list[int], within: float) -> bool:
+    deadline = time.monotonic() + within
+    while any(Path(f"/proc/{pid}").exists() for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return not any(Path(f"/proc/{pid}").exists() for pid in pids)
+
+
+def test_cleaning_workers_start_with_the_crawl_and_end_with_it(tmp_path: Path) -> None:
+    """The cleaning processes start while the crawl still waits for its feed (their start-up overlaps it,
+    instead of holding up the first article), and a crawl that found nothing ends them."""
+    site = LocalSite().start()
     try:
-        workers: list[int] = []
-        deadline = time.monotonic() + 60
-        while len(workers) < 2 and time.monotonic() < deadline and process.poll() is None:
-            workers = [pid for pid in children(process.pid) if b"spawn_main" in _command_line(pid)]
-            time.sleep(0.05)  # (the crawl's other child is multiprocessing's resource tracker)
-        seen_at = time.monotonic()
-        assert len(workers) == 2
-        asked = [at for path, at in site.requests if path == "/rss.xml"]
-        assert not asked or seen_at < asked[0] + 5, "seen before the feed answered"
-        assert process.wait(timeout=60) == 0, process.stderr.read().decode()[-2000:] if process.stderr else ""
+        process, workers = _crawl_waiting_for_its_feed(tmp_path, site)
+        assert process.wait(timeout=60) == 0
     finally:
-        process.kill()
         site.stop()
-    assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
+    assert _gone(workers, within=5)
+
+
+def test_cleaning_workers_of_a_crawl_killed_as_they_start_end_too(tmp_path: Path) -> None:
+    """A crawl killed while its workers are still importing: they end all the same (a worker that looked up
+    its parent only after its imports took the new parent for the crawl and lived on)."""
+    site = LocalSite().start()
+    try:
+        process, workers = _crawl_waiting_for_its_feed(tmp_path, site)
+        process.kill()
+        process.wait(timeout=10)
+        assert _gone(workers, within=10), "no worker outlives its crawl"
+    finally:
+        site.stop()
 
 
 def _command_line(pid: int) -> bytes:
