@@ -13,7 +13,8 @@ near-duplicate check (`scraper.neardup`); a signature goes when its article's ro
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from scrapy.settings import BaseSettings
@@ -73,10 +74,23 @@ class SeenStore:
         path = Path(settings["SCRAPER_STATE_PATH"] or root / "state.sqlite")
         return cls(path, outlet, root=root, keep_signatures=settings.getint("SCRAPER_NEAR_DUPLICATE_KEEP"))
 
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """The statements inside as one transaction, rolled back on an error (the connection otherwise
+        commits each statement of its own). It takes the write lock at once, so that two stores on one
+        file wait for each other instead of failing halfway."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.rollback()
+            raise
+        self._db.commit()
+
     def _settle_pending(self) -> None:
         query = "SELECT DISTINCT part FROM articles WHERE pending = 1 AND outlet = ?"
         parts = [row[0] for row in self._db.execute(query, (self.outlet,))]
-        with self._db:
+        with self._transaction():
             for part in parts:
                 if (self.root / part).exists():
                     self._db.execute("UPDATE articles SET pending = 0 WHERE part = ?", (part,))
@@ -116,7 +130,7 @@ class SeenStore:
 
     def commit(self, parts: Iterable[str]) -> None:
         """Mark the articles of dataset files that now exist on disk as stored."""
-        with self._db:
+        with self._transaction():
             self._db.executemany("UPDATE articles SET pending = 0 WHERE part = ?", [(p,) for p in parts])
 
     def similar_signatures(self, keys: list[int]) -> list[tuple[str, str, bytes]]:
@@ -126,10 +140,9 @@ class SeenStore:
         return list(self._db.execute(query, keys))
 
     def add_signature(self, canonical_url: str, first_seen: str, keys: list[int], signature: bytes) -> None:
-        """Remember an article's signature under its band keys, in one transaction (the connection commits
-        each statement of its own, and 65 commits an article cost more than the rest of the check)."""
-        with self._db:
-            self._db.execute("BEGIN")
+        """Remember an article's signature under its band keys (one transaction: 65 commits an article cost
+        more than the rest of the near-duplicate check)."""
+        with self._transaction():
             row = self._db.execute("INSERT OR REPLACE INTO signatures (canonical_url, first_seen, signature) "
                                    "VALUES (?, ?, ?) RETURNING id", (canonical_url, first_seen, signature)).fetchone()
             self._db.executemany("INSERT INTO signature_bands VALUES (?, ?)", [(key, row[0]) for key in keys])
@@ -137,7 +150,7 @@ class SeenStore:
     def _prune_signatures(self) -> None:
         """Keep the signatures of the latest `keep_signatures` articles only."""
         cutoff = "(SELECT MAX(id) FROM signatures) - ?"
-        with self._db:
+        with self._transaction():
             self._db.execute(f"DELETE FROM signature_bands WHERE signature_id <= {cutoff}", (self.keep_signatures,))
             self._db.execute(f"DELETE FROM signatures WHERE id <= {cutoff}", (self.keep_signatures,))
 
