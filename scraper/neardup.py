@@ -54,14 +54,14 @@ def signature(text: str) -> np.ndarray:
     return minhash(shingles(text))
 
 
-def minhash(pieces: set[str]) -> np.ndarray:
+def minhash(shingle_set: set[str]) -> np.ndarray:
     """The MinHash signature of a set of shingles: for each hash function, the least value it gives a
     shingle (32 bits each)."""
-    hashed = np.fromiter((int.from_bytes(hashlib.blake2b(piece.encode("utf-8"), digest_size=4).digest(), "little")
-                          for piece in pieces), dtype=np.uint64)
+    hashed = np.fromiter((int.from_bytes(hashlib.blake2b(shingle.encode("utf-8"), digest_size=4).digest(), "little")
+                          for shingle in shingle_set), dtype=np.uint64)
     least = np.full(PERMUTATIONS, _LOW_32, dtype=np.uint64)
     for start in range(0, len(hashed), _CHUNK):
-        values = np.outer(hashed[start:start + _CHUNK], _A)  # in place from here: no temporary arrays
+        values = np.outer(hashed[start:start + _CHUNK], _A)  # then changed in place, not copied
         values += _B
         values %= _PRIME_64
         values &= _LOW_32
@@ -93,11 +93,11 @@ def mark_near_duplicate(record: dict[str, Any], index: SignatureIndex, threshold
     """Set `near_duplicate_of` when an earlier article's text is this one's near-duplicate (the most similar
     one's original), remember the record's signature; returns the similarity found, or None. A text of
     fewer than `MIN_SHINGLES` shingles is never marked nor remembered."""
-    pieces = shingles(record["text"])
-    if len(pieces) < MIN_SHINGLES:  # too short to tell a copy from a coincidence
+    shingle_set = shingles(record["text"])
+    if len(shingle_set) < MIN_SHINGLES:  # too short to tell a copy from a coincidence
         record["near_duplicate_of"] = None
         return None
-    values = minhash(pieces)
+    values = minhash(shingle_set)
     keys = band_keys(values)
     best: tuple[float, str] | None = None
     for url, first_seen, stored in index.similar_signatures(keys):

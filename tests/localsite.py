@@ -8,6 +8,7 @@ import socket
 import struct
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -25,10 +26,13 @@ class Reply:
 
 
 class LocalSite:
-    """Serves registered paths; a path may answer a sequence of replies (the last one repeats)."""
+    """Serves registered paths; a path may answer a sequence of replies (the last one repeats). Paths not
+    registered are asked of `generate` (a reply made on demand, or None for a 404). With `keep_alive`,
+    connections are kept open between requests (HTTP/1.1), as news sites keep them."""
 
-    def __init__(self) -> None:
+    def __init__(self, generate: Callable[[str], Reply | None] | None = None, keep_alive: bool = False) -> None:
         self.routes: dict[str, list[Reply]] = {}
+        self.generate = generate
         self.requests: list[tuple[str, float]] = []
         self._lock = threading.Lock()
         site = self
@@ -38,7 +42,9 @@ class LocalSite:
                 with site._lock:
                     site.requests.append((self.path, time.monotonic()))
                     replies = site.routes.get(self.path) or site.routes.get(self.path.split("?")[0])
-                    reply = (replies.pop(0) if len(replies) > 1 else replies[0]) if replies else Reply(b"", 404)
+                    reply = (replies.pop(0) if len(replies) > 1 else replies[0]) if replies else None
+                if reply is None:
+                    reply = (site.generate and site.generate(self.path)) or Reply(b"", 404)
                 time.sleep(reply.delay)
                 if reply.fault == "reset":
                     self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
@@ -67,6 +73,9 @@ class LocalSite:
 
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002
                 pass
+
+        if keep_alive:
+            Handler.protocol_version = "HTTP/1.1"
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True  # a hanging reply does not hold up the end of a test
