@@ -683,3 +683,15 @@ def test_words_on_either_side_of_a_photo_stay_apart(between: str) -> None:
             "</body></html>")
     words = clean_html(page).text.split()
     assert "ba”." in words and "Tổng" in words
+
+
+def test_loose_text_of_a_broken_page_beside_stray_head_elements_stays_out() -> None:
+    """Loose text is made a paragraph only when it runs through inline elements of text: a server directive
+    and the <title> a broken page shows inside its body are no paragraph of the article."""
+    body = "".join(f"<p>Đoạn {n}: nội dung bài báo đủ dài để là văn xuôi của bài viết, kể lại sự việc đã diễn ra "
+                   f"trong ngày hôm qua tại thành phố.</p>" for n in range(3))
+    page = ("<html><head><meta property='og:type' content='article'></head><body><div>"
+            "&lt;%@ page language=\"java\" contentType=\"text/html; charset=UTF-8\"%&gt;<meta charset='utf-8'>"
+            f"<title>Tiêu đề của bài báo hôm nay</title><div>{body}</div></div></body></html>")
+    text = clean_html(page).text
+    assert "Đoạn 2:" in text and "page language" not in text and "Tiêu đề" not in text

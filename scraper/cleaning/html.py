@@ -35,6 +35,10 @@ _LEAD_CLASSED_TAGS = ("p", "h2", "h3", "div", "span", "strong")  # elements whos
 _BLOCK_TAGS = frozenset(("div", "p", "table", "ul", "ol", "h1", "h2", "h3", "h4", "section", "article", "blockquote",
                          "figure"))
 _BLOCK_CHILD = "*[" + " or ".join(f"self::{tag}" for tag in sorted(_BLOCK_TAGS)) + "]"
+# The inline elements of running text (HTML's phrasing content, less forms and media players).
+_PHRASING_TAGS = frozenset(("a", "abbr", "b", "bdi", "bdo", "br", "cite", "code", "data", "dfn", "em", "font", "i",
+                            "img", "kbd", "mark", "picture", "q", "s", "samp", "small", "span", "strong", "sub",
+                            "sup", "time", "u", "var", "wbr"))
 # Elements that stand between words, not inside one: the text after one is a new word ("ba”.<img>Tổng").
 _SEPARATING_TAGS = ("img", "figure", "picture", "video", "audio", "iframe", "table", "div", "p", "ul", "ol",
                     "blockquote", "section", "aside", "h1", "h2", "h3", "h4", "h5", "h6")
@@ -299,7 +303,8 @@ def _prune(tree: HtmlElement, remover: _Remover) -> None:
 
 def _wrap_loose_text(container: HtmlElement) -> None:
     """Make a paragraph of each run of text standing loose among the container's blocks (its text or a block's
-    tail, with the inline elements that follow), as extraction keeps only the text inside blocks."""
+    tail, with the inline elements of running text that follow), as extraction keeps only the text inside
+    blocks. A run holding anything else (a stray <title> or <meta> of a broken page) is left as it is."""
     runs: list[tuple[HtmlElement | None, str | None, list[HtmlElement]]] = []
     block, text, inline = None, container.text, []
     for child in container:
@@ -312,7 +317,8 @@ def _wrap_loose_text(container: HtmlElement) -> None:
     for block, text, inline in runs:
         # counted outside the inline elements: a caption in an italic span after a photo is not loose prose
         words = len((text or "").split()) + sum(len((element.tail or "").split()) for element in inline)
-        if words < rules.LOOSE_TEXT_MIN_WORDS:
+        if words < rules.LOOSE_TEXT_MIN_WORDS or any(isinstance(element.tag, str) and element.tag not in
+                                                     _PHRASING_TAGS for element in inline):
             continue
         paragraph = container.makeelement("p")
         paragraph.text = text
