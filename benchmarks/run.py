@@ -253,8 +253,8 @@ def crawl(site: LocalSite, count: int, cleaning_processes: int) -> dict[str, flo
             start = time.perf_counter()
             process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=errors)
             while process.poll() is None:
-                sizes = [_resident_bytes(pid) for pid in _process_tree(process.pid)]
-                largest, together = max(largest, *sizes, 0), max(together, sum(sizes))
+                resident = [_resident_bytes(pid) for pid in _process_tree(process.pid)]
+                largest, together = max(largest, *resident, 0), max(together, sum(resident))
                 time.sleep(0.25)
             seconds = time.perf_counter() - start
             if process.returncode != 0:
@@ -357,6 +357,7 @@ def print_tables(results: dict[str, Any]) -> None:
     print(f"crawl + clean / clean only, one cleaning process: {crawling['one_cleaning_process_vs_clean_only']:.2f}x")
     print(f"crawl + clean / clean only, {crawling['cleaning_processes']} cleaning (default): "
           f"{crawling['default_vs_clean_only']:.2f}x")
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

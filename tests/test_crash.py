@@ -101,13 +101,10 @@ def test_stop_kill_and_resume_lose_and_duplicate_nothing(tmp_path: Path) -> None
         deadline = time.monotonic() + 60
         while len(site.requests) < count and time.monotonic() < deadline and process.poll() is None:
             time.sleep(0.01)
-        workers = children(process.pid)  # the cleaning worker process
+        workers = children(process.pid)  # the cleaning worker processes
         process.send_signal(sig)
         process.wait(timeout=60)
-        gone = time.monotonic() + 10
-        while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.monotonic() < gone:
-            time.sleep(0.1)
-        assert workers and not any(Path(f"/proc/{pid}").exists() for pid in workers), "no worker outlives its crawl"
+        assert workers and _gone(workers, within=10), "no worker outlives its crawl"
 
     try:
         run_until(30, signal.SIGTERM)  # a graceful stop
@@ -153,6 +150,7 @@ def _crawl_waiting_for_its_feed(tmp_path: Path, site: LocalSite) -> tuple[subpro
 
 
 def _gone(pids: list[int], within: float) -> bool:
+    """Whether the processes have all ended, waiting for them up to `within` seconds."""
     deadline = time.monotonic() + within
     while any(Path(f"/proc/{pid}").exists() for pid in pids) and time.monotonic() < deadline:
         time.sleep(0.1)
