@@ -96,16 +96,24 @@ class _Remover:
         element.drop_tree()
 
 
-def _element_text(element: HtmlElement) -> str:
+def _text_in_order(element: etree._Element, line_break: str, break_tag: str = "br") -> str:
+    """An element's text in reading order: each child's text, then what is under it, then its tail (the
+    tail comes after the child's descendants); `line_break` stands for each `break_tag`; scripts and
+    styles give no text."""
     parts = []
-    for node in element.iter():
-        if node.tag == "br":
-            parts.append(" ")
-        if node.text and node.tag not in ("script", "style"):
-            parts.append(node.text)
-        if node is not element and node.tail:
+    for event, node in etree.iterwalk(element, events=("start", "end")):
+        if event == "start":
+            if node.tag == break_tag:
+                parts.append(line_break)
+            if node.text and node.tag not in ("script", "style"):
+                parts.append(node.text)
+        elif node is not element and node.tail:
             parts.append(node.tail)
-    return normalize_line("".join(parts))
+    return "".join(parts)
+
+
+def _element_text(element: HtmlElement) -> str:
+    return normalize_line(_text_in_order(element, " "))
 
 
 def _lead_candidates(tree: HtmlElement, meta: PageMetadata) -> list[HtmlElement]:
@@ -370,15 +378,7 @@ def _blocks(body: etree._Element) -> list[Block]:
 
 
 def _tree_text(element: etree._Element, breaks: bool = False) -> str:
-    parts = []
-    for node in element.iter():
-        if node.tag == "lb":
-            parts.append(_BREAK if breaks else " ")
-        if node.text:
-            parts.append(node.text)
-        if node is not element and node.tail:
-            parts.append(node.tail)
-    return "".join(parts)
+    return _text_in_order(element, _BREAK if breaks else " ", break_tag="lb")
 
 
 def _hinted_texts(tree: HtmlElement, xpath: str | None) -> list[str]:
