@@ -34,7 +34,6 @@ _BOILERPLATE_WORD = re.compile("|".join(map(re.escape, rules.BOILERPLATE_CLASS_W
 _LEAD_CLASSED_TAGS = ("p", "h2", "h3", "div", "span", "strong")  # elements whose class may name the lead
 _BLOCK_TAGS = frozenset(("div", "p", "table", "ul", "ol", "h1", "h2", "h3", "h4", "section", "article", "blockquote",
                          "figure"))
-_BLOCK_CHILD = "*[" + " or ".join(f"self::{tag}" for tag in sorted(_BLOCK_TAGS)) + "]"
 # The inline elements of running text (HTML's phrasing content, less forms and media players).
 _PHRASING_TAGS = frozenset(("a", "abbr", "b", "bdi", "bdo", "br", "cite", "code", "data", "dfn", "em", "font", "i",
                             "img", "kbd", "mark", "picture", "q", "s", "samp", "small", "span", "strong", "sub",
@@ -302,11 +301,17 @@ def _prune(tree: HtmlElement, remover: _Remover) -> None:
             if text and _is_link_paragraph(element, text):
                 doomed.append((element, "link_paragraph"))
                 continue
-            if element.tag == "div" and len(text) >= rules.PROSE_MIN_CHARS and not element.xpath(_BLOCK_CHILD):
+            if element.tag == "div" and len(text) >= rules.PROSE_MIN_CHARS and _holds_only_phrasing(element):
                 element.tag = "p"  # a div holding a paragraph's worth of inline content is a paragraph
         stack.extend(element)
     for element, rule in doomed:
         remover.drop(element, normalize_line(element.text_content()), rule)
+
+
+def _holds_only_phrasing(element: HtmlElement) -> bool:
+    """Whether everything under the element is running text (no block, however deep: a div holding a
+    <main> of paragraphs is no paragraph)."""
+    return all(isinstance(node.tag, str) and node.tag in _PHRASING_TAGS for node in element.iterdescendants())
 
 
 def _wrap_loose_text(container: HtmlElement) -> None:
