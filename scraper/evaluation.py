@@ -10,12 +10,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import trafilatura
+from lxml import etree
 from lxml.html import document_fromstring
 
 from .cleaning.decode import decode_page
 from .cleaning.errors import CleanerError
-from .cleaning.html import clean_html
+from .cleaning.html import clean_html, parse_html
 from .cleaning.normalize import normalize_line
+from .cleaning.seams import holes, page_text, text_lines
 from .cleaning.text import clean_text
 from .fixtures import Fixture
 
@@ -169,3 +171,14 @@ def format_report(reports: list[FixtureReport]) -> str:
                  "BR: share of the input's boilerplate lines removed.")
     return "\n".join(lines)
 
+
+
+
+def text_holes(data: bytes, text: str, kind: str = "page") -> list[str]:
+    """The lines of a cleaned text that are not one contiguous piece of its input's text (a line of
+    pre-extracted text, or the text of a page): see `scraper.cleaning.seams`."""
+    if kind == "seed":
+        return holes(text_lines(decode_page(data)), text)
+    tree = parse_html(decode_page(data))
+    etree.strip_elements(tree, "script", "style", "template", with_tail=False)
+    return holes(page_text(tree, lambda: parse_html(decode_page(data))), text)

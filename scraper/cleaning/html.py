@@ -18,6 +18,7 @@ from .hints import CleanerHints
 from .metadata import PageMetadata, extract_metadata, parse_date_line
 from .normalize import normalize_line
 from .postfilter import Block, author_names, filter_blocks, is_sentence, line_key
+from .seams import page_text, split_at_seams
 from .text import vietnamese_language
 from .trace import Trace
 
@@ -92,7 +93,18 @@ class _Remover:
             self.removed.append(Removed(text, rule))
         if self.trace is not None:
             self.trace.markup_removed(element, text, rule)
-        element.drop_tree()
+        _take_out(element)
+
+
+def _take_out(element: HtmlElement) -> None:
+    """Remove an element from the tree, keeping the text after it. A block's place keeps a line break, so
+    that the text before and after it do not run together as one paragraph."""
+    if element.tag not in _PHRASING_TAGS and element.tail and element.tail.strip():
+        line_break = element.makeelement("br")
+        line_break.tail = element.tail
+        element.addnext(line_break)
+        element.tail = None
+    element.drop_tree()
 
 
 def _text_in_order(element: etree._Element, line_break: str, break_tag: str = "br") -> str:
@@ -142,8 +154,9 @@ def _take_lead(tree: HtmlElement, meta: PageMetadata, remover: _Remover) -> str 
     """Find the lead (sapo), drop its inline related links, take it out of the tree."""
     title_key = line_key(meta.title or "")
     for element in _lead_candidates(tree, meta):
-        if element.getparent() is None or element.xpath("ancestor::figure or ancestor::head"):
-            continue
+        if element.getparent() is None or element.xpath("ancestor::figure or ancestor::head") \
+                or _in_running_text(element, {}):
+            continue  # a lead is a block of its own, not words of a sentence
         text = _element_text(element)
         if not (rules.LEAD_MIN_CHARS <= len(text) <= rules.LEAD_MAX_CHARS) or line_key(text) == title_key \
                 or not is_sentence(text) or element.xpath(".//p[.//p] | .//div[.//p]"):
@@ -155,7 +168,7 @@ def _take_lead(tree: HtmlElement, meta: PageMetadata, remover: _Remover) -> str 
         text = _element_text(element)
         if remover.trace is not None:
             remover.trace.lead_taken(element, text)
-        element.drop_tree()
+        _take_out(element)
         return text
     return None
 
@@ -282,13 +295,15 @@ def _prune(tree: HtmlElement, remover: _Remover) -> None:
     prose_under = _prose_under(paragraphs)
     prose = max(sum(paragraphs.values()), 1)
     protected = _article_container(paragraphs)
+    block_words: dict[HtmlElement, int] = {}
     doomed: list[tuple[HtmlElement, str]] = []
     stack = list(body)
     while stack:
         element = stack.pop()
         if not isinstance(element.tag, str):
             continue
-        if element not in protected and _is_boilerplate_container(element):
+        if element not in protected and _is_boilerplate_container(element) \
+                and not _in_running_text(element, block_words):
             if prose_under.get(element, 0) <= rules.PRUNE_MAX_PROSE_SHARE * prose:
                 doomed.append((element, "boilerplate_container"))
                 continue
@@ -306,6 +321,31 @@ def _prune(tree: HtmlElement, remover: _Remover) -> None:
         stack.extend(element)
     for element, rule in doomed:
         remover.drop(element, normalize_line(element.text_content()), rule)
+    _unclass_running_text(body)
+
+
+def _in_running_text(element: HtmlElement, block_words: dict[HtmlElement, int]) -> bool:
+    """An inline element inside a sentence: the nearest block around it holds words besides its own
+    ("giá <a class="cms-relate">cổ phiếu PNJ</a> liên tục lao dốc"). `block_words` caches each block's words."""
+    if element.tag not in _PHRASING_TAGS:
+        return False
+    block = next((ancestor for ancestor in element.iterancestors() if ancestor.tag not in _PHRASING_TAGS), None)
+    if block is None:
+        return False
+    if block not in block_words:
+        block_words[block] = len(block.text_content().split())
+    return block_words[block] - len(element.text_content().split()) >= rules.RUNNING_TEXT_MIN_WORDS
+
+
+def _unclass_running_text(body: HtmlElement) -> None:
+    """Inline elements inside sentences lose their class and id, so that no class rule of the extractor
+    cuts their words out of the sentence either."""
+    block_words: dict[HtmlElement, int] = {}
+    for element in body.iter(*_PHRASING_TAGS):
+        if (element.get("class") is not None or element.get("id") is not None) \
+                and _in_running_text(element, block_words):
+            element.attrib.pop("class", None)
+            element.attrib.pop("id", None)
 
 
 def _holds_only_phrasing(element: HtmlElement) -> bool:
@@ -440,12 +480,14 @@ def clean_html(html: str | bytes, url: str | None = None, hints: CleanerHints | 
     `hints` are an outlet's XPaths of boxes to drop and of its article body container. A `trace`
     is told what each step kept and removed, block by block (see `scraper.cleaning.trace`).
     """
-    tree = parse_html(decode_page(html))
+    page = decode_page(html)
+    tree = parse_html(page)
     meta = extract_metadata(tree)
     _refuse_non_article(meta, url)
     if hints:
         _apply_metadata_hints(tree, meta, hints)
     etree.strip_elements(tree, "script", "style", "template", with_tail=False)
+    source = page_text(tree, lambda: parse_html(page))
     if trace is not None:
         trace.start(tree)
     remover = _Remover(trace)
@@ -459,7 +501,10 @@ def clean_html(html: str | bytes, url: str | None = None, hints: CleanerHints | 
     _prune(tree, remover)
     if trace is not None:
         trace.extraction_input(tree)
-    blocks = _extract(tree, url)
+    blocks = []
+    for block in _extract(tree, url):
+        pieces = split_at_seams(block.text, source)
+        blocks.extend(Block(piece, block.kind, block.position, pieces != [block.text]) for piece in pieces)
     if trace is not None:
         trace.extracted(blocks)
     result = filter_blocks(blocks, title=meta.title, lead=lead, trace=trace)

@@ -25,11 +25,13 @@ _EDGE_PUNCTUATION = string.punctuation + "–—…»«›‹►▶→•·“�
 @dataclass
 class Block:
     """One paragraph of extracted text; `kind` is "p", "head", "item", "quote" or "cell";
-    `position` is its place in the input, for a trace."""
+    `position` is its place in the input, for a trace; `stitched` when it is a piece of a paragraph that
+    extraction ran together from several places of the page (see `seams`)."""
 
     text: str
     kind: str = "p"
     position: tuple[int, int] = (0, 0)
+    stitched: bool = False
 
 
 @dataclass
@@ -106,7 +108,7 @@ def _line_rule(text: str, key: str) -> str | None:
 class _Filter:
     def __init__(self, blocks: list[Block], title: str | None, lead: str | None, text_mode: bool,
                  trace: Trace | None) -> None:
-        self.blocks = [Block(normalize_line(b.text), b.kind, b.position) for b in blocks]
+        self.blocks = [Block(normalize_line(b.text), b.kind, b.position, b.stitched) for b in blocks]
         self.blocks = [b for b in self.blocks if b.text]
         self.result = Filtered(title=title)
         self.lead_key = line_key(lead) if lead else None
@@ -156,6 +158,8 @@ class _Filter:
             if rule is None and (source := self._source(text)):
                 self.result.source = self.result.source or source
                 rule = "source_line"
+            if rule is None and block.stitched and not is_sentence(text):
+                rule = "stitched_piece"  # run together with text of elsewhere: chrome, unless it reads as prose
             if rule:
                 self.drop(block, rule)
             else:

@@ -208,6 +208,9 @@ BOILERPLATE_TAGS = ("nav", "aside", "footer", "form", "iframe", "noscript", "but
 # PROSE_MIN_CHARS characters of their own text): the article sits there, whatever its class says.
 PROSE_MIN_CHARS = 100
 PRUNE_MAX_PROSE_SHARE = 0.3
+# An inline element (a link, a span) whose nearest block holds at least this many words besides its own is
+# inside running text: no class or id rule removes it, as that would cut words out of a sentence.
+RUNNING_TEXT_MIN_WORDS = 3
 # Text standing loose among a container's blocks, of at least this many words of its own (outside inline
 # elements), is made a paragraph: the parser ends a <p> at a <div> or <table>, so the rest of a paragraph
 # that a photo box closed stands loose, and extraction would drop it.
