@@ -18,7 +18,7 @@ from .hints import CleanerHints
 from .metadata import PageMetadata, extract_metadata, parse_date_line
 from .normalize import normalize_line
 from .postfilter import Block, author_names, filter_blocks, is_sentence, line_key
-from .seams import page_text, split_at_seams
+from .seams import compact, page_text, split_at_seams
 from .text import vietnamese_language
 from .trace import Trace
 
@@ -42,6 +42,7 @@ _PHRASING_TAGS = frozenset(("a", "abbr", "b", "bdi", "bdo", "br", "cite", "code"
 # Elements that stand between words, not inside one: the text after one is a new word ("ba”.<img>Tổng").
 _SEPARATING_TAGS = ("img", "figure", "picture", "video", "audio", "iframe", "table", "div", "p", "ul", "ol",
                     "blockquote", "section", "aside", "h1", "h2", "h3", "h4", "h5", "h6")
+_PARAGRAPH_TAGS = frozenset(("p", "td", "div"))  # elements whose own text may be a paragraph of prose
 _BREAK = "\u2029"  # a <br> inside a paragraph, kept apart from the source's own line breaks
 
 
@@ -248,15 +249,25 @@ def _is_link_paragraph(element: HtmlElement, text: str) -> bool:
     return bool(link_text) and len(link_text) >= 0.8 * len(text)
 
 
-def _own_text_length(element: HtmlElement) -> int:
-    return len((element.text or "").strip()) + sum(len((child.tail or "").strip()) for child in element)
-
-
 def _long_paragraphs(element: HtmlElement) -> dict[HtmlElement, int]:
-    """The paragraph-like elements (p, td, div) under an element whose own text is long enough to be
-    prose, with that length."""
-    return {p: length for p in element.iter("p", "td", "div")
-            if (length := _own_text_length(p)) >= rules.PROSE_MIN_CHARS}
+    """The paragraph-like elements (p, td, div) under an element whose own text, the text not inside a
+    block within them (that of links and spans counts), is long enough to be prose, with that length.
+    One walk over the tree: each piece of text counts for the nearest block around it."""
+    lengths: dict[HtmlElement, int] = {}
+    owners: list[HtmlElement] = []
+    for event, node in etree.iterwalk(element, events=("start", "end")):
+        if not isinstance(node.tag, str):
+            continue
+        if event == "start":
+            owners.append(node if node.tag not in _PHRASING_TAGS or not owners else owners[-1])
+            if node.text:
+                lengths[owners[-1]] = lengths.get(owners[-1], 0) + len(node.text.strip())
+        else:
+            owners.pop()
+            if node.tail and owners:
+                lengths[owners[-1]] = lengths.get(owners[-1], 0) + len(node.tail.strip())
+    return {block: length for block, length in lengths.items()
+            if length >= rules.PROSE_MIN_CHARS and block.tag in _PARAGRAPH_TAGS}
 
 
 def _prose_length(element: HtmlElement) -> int:
@@ -504,7 +515,13 @@ def clean_html(html: str | bytes, url: str | None = None, hints: CleanerHints | 
     blocks = []
     for block in _extract(tree, url):
         pieces = split_at_seams(block.text, source)
-        blocks.extend(Block(piece, block.kind, block.position, pieces != [block.text]) for piece in pieces)
+        for piece in pieces:
+            if pieces != [block.text] and source.link_share(compact(piece)) >= rules.STITCHED_LINKS_SHARE:
+                remover.removed.append(Removed(piece, "stitched_links"))  # a menu or tag row run into text
+                if trace is not None:
+                    trace.filtered(block.position, piece, "stitched_links")
+            else:
+                blocks.append(Block(piece, block.kind, block.position))
     if trace is not None:
         trace.extracted(blocks)
     result = filter_blocks(blocks, title=meta.title, lead=lead, trace=trace)

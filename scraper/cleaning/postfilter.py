@@ -25,13 +25,11 @@ _EDGE_PUNCTUATION = string.punctuation + "–—…»«›‹►▶→•·“�
 @dataclass
 class Block:
     """One paragraph of extracted text; `kind` is "p", "head", "item", "quote" or "cell";
-    `position` is its place in the input, for a trace; `stitched` when it is a piece of a paragraph that
-    extraction ran together from several places of the page (see `seams`)."""
+    `position` is its place in the input, for a trace."""
 
     text: str
     kind: str = "p"
     position: tuple[int, int] = (0, 0)
-    stitched: bool = False
 
 
 @dataclass
@@ -70,9 +68,15 @@ def author_names(byline: str) -> str:
     return ", ".join(name for name in re.split(r"\s*[-–,&]\s*", byline.strip()) if name)
 
 
+def word_count(text: str) -> int:
+    """Words of a line: whitespace-separated, where Chinese and Japanese (written without spaces) count a
+    word for every two characters."""
+    return len(text.split()) + len(rules.UNSPACED_SCRIPT.findall(text)) // 2
+
+
 def is_sentence(text: str) -> bool:
     """A line that reads as body prose: a long paragraph, or a sentence of several words."""
-    words = len(text.split())
+    words = word_count(text)
     if words >= rules.LONG_PARAGRAPH_WORDS:
         return True
     return words >= rules.SENTENCE_MIN_WORDS and bool(rules.SENTENCE_END.search(text))
@@ -86,6 +90,11 @@ def is_title_like(text: str) -> bool:
 def is_caption(text: str) -> bool:
     """A photo caption: a short paragraph that ends with a photo credit."""
     return len(text) <= rules.CAPTION_MAX_CHARS and bool(rules.CAPTION_CREDIT.search(text))
+
+
+def _prose_length(blocks: list[Block]) -> int:
+    """Characters of the blocks that read as prose."""
+    return sum(len(block.text) for block in blocks if is_sentence(block.text))
 
 
 def _line_rule(text: str, key: str) -> str | None:
@@ -108,7 +117,7 @@ def _line_rule(text: str, key: str) -> str | None:
 class _Filter:
     def __init__(self, blocks: list[Block], title: str | None, lead: str | None, text_mode: bool,
                  trace: Trace | None) -> None:
-        self.blocks = [Block(normalize_line(b.text), b.kind, b.position, b.stitched) for b in blocks]
+        self.blocks = [Block(normalize_line(b.text), b.kind, b.position) for b in blocks]
         self.blocks = [b for b in self.blocks if b.text]
         self.result = Filtered(title=title)
         self.lead_key = line_key(lead) if lead else None
@@ -133,9 +142,14 @@ class _Filter:
         while index < len(blocks):
             block = blocks[index]
             text, key = block.text, line_key(block.text)
-            if self._is_tail_start(text, key):
-                self._drop_rest(blocks[index:], "tail_heading" if key else "footer")
+            tail = self._tail_start(text, key)
+            if tail and self._ends_article(tail, blocks[index + 1:]):
+                self._drop_rest(blocks[index:], tail)
                 break
+            if tail:  # a label or credit that ends nothing: the article goes on after it
+                self.drop(block, f"{tail}_line")
+                index += 1
+                continue
             if _starts_with_marker(key, rules.BOX_HEADINGS, extra_words=0):
                 index = self._drop_box(blocks, index)
                 continue
@@ -158,8 +172,6 @@ class _Filter:
             if rule is None and (source := self._source(text)):
                 self.result.source = self.result.source or source
                 rule = "source_line"
-            if rule is None and block.stitched and not is_sentence(text):
-                rule = "stitched_piece"  # run together with text of elsewhere: chrome, unless it reads as prose
             if rule:
                 self.drop(block, rule)
             else:
@@ -175,10 +187,23 @@ class _Filter:
                 self.trace.filtered(block.position, block.text, None)
         return self.result
 
-    def _is_tail_start(self, text: str, key: str) -> bool:
+    def _tail_start(self, text: str, key: str) -> str | None:
+        """"footer" or "tail_heading" when the line may start a tail of non-article content."""
         if any(pattern.search(key) for pattern in rules.FOOTER_PATTERNS):
-            return True
-        return (is_title_like(text) or text.endswith(":")) and _starts_with_marker(key, rules.TAIL_HEADINGS)
+            return "footer"
+        if (is_title_like(text) or text.endswith(":")) and _starts_with_marker(key, rules.TAIL_HEADINGS):
+            return "tail_heading"
+        return None
+
+    def _ends_article(self, tail: str, rest: list[Block]) -> bool:
+        """Whether a tail start really ends the article: a tail heading comes after some of its prose (or
+        before none), a footer line after more prose than follows it ("© Shutterstock" over the first
+        paragraph is a photo credit)."""
+        before = _prose_length(self.kept)
+        after = _prose_length(rest)
+        if tail == "footer":
+            return after <= before
+        return before > 0 or after == 0
 
     def _drop_rest(self, blocks: list[Block], rule: str) -> None:
         for block in blocks:

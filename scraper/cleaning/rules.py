@@ -177,7 +177,9 @@ SLOGAN = re.compile(r"\s\|\s|^(tin tức|trang chủ|home)$", re.I)
 TRUNCATED = re.compile(r"\w\s?(?:\.\.\.|…)$")
 
 # A line that reads as a sentence: ends in terminal punctuation (quotes and brackets allowed after it).
-SENTENCE_END = re.compile(r"[.!?…:;][\"'”’»)\]]*$|[\"”’»]$")
+SENTENCE_END = re.compile(r"[.!?…:;。！？][\"'”“’»«›)\]」』]*$|[\"”“’»«]$")
+# Chinese characters and Japanese kana: scripts written without spaces between words.
+UNSPACED_SCRIPT = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
 SENTENCE_MIN_WORDS = 8
 LONG_PARAGRAPH_WORDS = 25
 
@@ -215,6 +217,9 @@ RUNNING_TEXT_MIN_WORDS = 3
 # elements), is made a paragraph: the parser ends a <p> at a <div> or <table>, so the rest of a paragraph
 # that a photo box closed stands loose, and extraction would drop it.
 LOOSE_TEXT_MIN_WORDS = 5
+# A piece of a paragraph that extraction ran together from several places of the page (see `seams`) is
+# dropped when at least this share of it is the text of links: a menu or a tag row (pages/ngoisao).
+STITCHED_LINKS_SHARE = 0.5
 # trafilatura's fallback extractors run only when its fast pass returns less than this share of the prose.
 FAST_EXTRACTION_MIN_SHARE = 0.6
 

@@ -46,13 +46,14 @@ def other_readings(tree: HtmlElement) -> tuple[str, str]:
 
 class PageText:
     """A page's text, to tell whether a paragraph is one contiguous piece of it: `whole`, compacted; and,
-    made only when a paragraph is no piece of that (a few pages in a hundred), the other readings of a tree
-    that `reparse()` gives, the page parsed again."""
+    made only when a paragraph is no piece of that (a few pages in a hundred), from the tree that
+    `reparse()` gives (the page parsed again), its other readings and the texts of its links."""
 
     def __init__(self, whole: str, reparse: Callable[[], HtmlElement] | None = None) -> None:
         self.whole = whole
         self._reparse = reparse
         self._others: tuple[str, ...] | None = None
+        self._links: list[str] = []
 
     def _other_readings(self) -> tuple[str, ...]:
         if self._others is None:
@@ -60,12 +61,24 @@ class PageText:
             if self._reparse is not None:
                 tree = self._reparse()
                 etree.strip_elements(tree, "script", "style", "template", with_tail=False)
+                self._links = [text for link in tree.iter("a") if len(text := compact(link.text_content())) > 1]
                 self._others = other_readings(tree)
         return self._others
 
     def holds(self, piece: str) -> bool:
         """Whether a compacted piece of text is contiguous in some reading of the page."""
         return piece in self.whole or any(piece in reading for reading in self._other_readings())
+
+    def link_share(self, piece: str) -> float:
+        """The share of a compacted piece of text that is the text of the page's links."""
+        self._other_readings()
+        covered = bytearray(len(piece))
+        for link in self._links:
+            start = piece.find(link)
+            while start >= 0:
+                covered[start:start + len(link)] = b"\x01" * len(link)
+                start = piece.find(link, start + len(link))
+        return sum(covered) / len(piece) if piece else 0.0
 
 
 def page_text(tree: HtmlElement, reparse: Callable[[], HtmlElement]) -> PageText:
