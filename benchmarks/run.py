@@ -42,7 +42,7 @@ from scraper import CleanerError, clean_html  # noqa: E402
 from scraper import settings as crawl_settings  # noqa: E402
 from scraper.cleaning.decode import decode_page  # noqa: E402
 from scraper.evaluation import boilerplate_lines, removed_share, token_scores  # noqa: E402
-from scraper.fixtures import Fixture, page_fixtures, seed_fixtures  # noqa: E402
+from scraper.fixtures import Fixture, real_page_fixtures, seed_fixtures  # noqa: E402
 from scraper.sites import SEED_OUTLETS, SITES_DIR  # noqa: E402
 
 RESULTS = REPO / "benchmarks" / "results.json"
@@ -93,7 +93,7 @@ MODULES = {"readability-lxml": "readability", "jusText (Vietnamese)": "justext",
 def scored_pages() -> list[tuple[str, bytes, str | None, str, Fixture]]:
     """(name, page, url, expected text, fixture) for every HTML page with an expected text: the stored
     real pages, and the fixture sites' article pages (expected: their seed's clean text)."""
-    pages = [(f.name, f.read_input(), f.url, f.expected["text"], f) for f in page_fixtures()
+    pages = [(f.name, f.read_input(), f.url, f.expected["text"], f) for f in real_page_fixtures()
              if not f.refused and f.input_path.exists()]
     seeds = {f.name.split("/")[1][:3]: f for f in seed_fixtures()}
     for outlet, seed in SEED_OUTLETS.items():

@@ -31,11 +31,11 @@ from .storage.files import inside
 DEFAULT_CLEAN_DIR = Path("output/clean")
 PROGRESS_MIN_FILES = 20
 
-def clean_file(path: Path, url: str | None = None) -> Article:
-    """Clean one file, HTML or pre-extracted text, whichever it is."""
+def clean_file(path: Path, url: str | None = None, keep_all: bool = False) -> Article:
+    """Clean one file, HTML or pre-extracted text, whichever it is (`keep_all`: whatever the page's type)."""
     data = path.read_bytes()
     text = decode_page(data)
-    return clean_html(data, url=url) if looks_like_html(text) else parse_text(text)
+    return clean_html(data, url=url, keep_all=keep_all) if looks_like_html(text) else parse_text(text)
 
 
 def _inputs(paths: list[Path]) -> Iterator[Path]:
@@ -58,11 +58,11 @@ def _render(article: Article, output_format: str, modern_tone_marks: bool = Fals
     return article.text + "\n"
 
 
-def _clean_one(work: tuple[Path, str | None, str, bool]) -> tuple[Path, str, str | None]:
+def _clean_one(work: tuple[Path, str | None, str, bool, bool]) -> tuple[Path, str, str | None]:
     """Clean one file: (path, rendered output, None) or (path, "", why it was skipped)."""
-    path, url, output_format, modern_tone_marks = work
+    path, url, output_format, modern_tone_marks, keep_all = work
     try:
-        return path, _render(clean_file(path, url=url), output_format, modern_tone_marks), None
+        return path, _render(clean_file(path, url=url, keep_all=keep_all), output_format, modern_tone_marks), None
     except CleanerError as error:
         return path, "", f"skipped ({error.reason}): {error.message}"
     except OSError as error:
@@ -100,7 +100,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
     out_dir = args.out or DEFAULT_CLEAN_DIR
     failures = 0
     suffix = ".json" if args.format == "json" else ".txt"
-    work = [(path, args.url, args.format, args.modern_tone_marks) for path in inputs]
+    work = [(path, args.url, args.format, args.modern_tone_marks, args.keep_all) for path in inputs]
     with _pool(args.jobs, len(inputs)) as pool:
         results = pool.map(_clean_one, work, chunksize=8) if pool else map(_clean_one, work)
         for path, output, problem in tqdm(results, total=len(inputs), disable=len(inputs) < PROGRESS_MIN_FILES,
@@ -150,8 +150,29 @@ def _clean_warc(args: argparse.Namespace) -> int:
     return 1 if rebuild.problems else 0
 
 
+def _eval_public(args: argparse.Namespace) -> int:
+    """`scraper eval --public DIR`: ours and trafilatura on the public extraction benchmarks."""
+    from .evaluation import evaluate_public, format_public
+
+    reports = evaluate_public(args.public, jobs=args.jobs)
+    if not reports:
+        print(f"scraper eval: no public set found in {args.public}/ (see scraper/public_sets.py for the layout)",
+              file=sys.stderr)
+        return 2
+    print(format_public(reports))
+    if args.json:
+        data = {report.name: vars(report) for report in reports}
+        args.json.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return 0
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from .evaluation import evaluate, format_report, overall
+
+    if args.public:
+        if _missing("eval", [args.public]):
+            return 2
+        return _eval_public(args)
 
     fixtures = all_fixtures(args.fixtures)
     present = [f for f in fixtures if f.input_path.exists()]
@@ -392,6 +413,9 @@ def build_parser() -> argparse.ArgumentParser:
     clean.add_argument("--format", choices=("text", "json"), default="text", help="clean text, or the full record")
     clean.add_argument("--url", help="the page's URL (helps metadata and non-article detection)")
     clean.add_argument("--jobs", "-j", type=int, default=1, help="clean in this many processes (default 1)")
+    clean.add_argument("--keep-all", action="store_true",
+                       help="clean a page whatever its type: one judged a listing (home, category page) is cleaned "
+                            "all the same, its page_type saying so (--format json)")
     clean.add_argument("--modern-tone-marks", action="store_true",
                        help='write old-style tone marks in the new style ("hoà" -> "hòa"); default: as published')
     clean.add_argument("--warc", action="store_true",
@@ -404,6 +428,10 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation = commands.add_parser("eval", help="score the cleaner and plain trafilatura against the fixtures")
     evaluation.add_argument("fixtures", nargs="?", type=Path, default=FIXTURES_DIR)
     evaluation.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    evaluation.add_argument("--public", type=Path, metavar="DIR",
+                            help="score the public sets checked out in DIR instead: Zyte's article-extraction-"
+                                 "benchmark, trafilatura's and fundus's test pages, the labelled page types")
+    evaluation.add_argument("--jobs", "-j", type=int, default=1, help="with --public: this many processes")
     evaluation.set_defaults(handler=cmd_eval)
 
     crawl = commands.add_parser("crawl", help="crawl outlets into the dataset (live, or replayed from cassettes)")

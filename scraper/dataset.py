@@ -12,16 +12,16 @@ from typing import Any
 import fastjsonschema
 
 from .cleaning.article import Article
-from .cleaning.errors import CleanerError
+from .cleaning.errors import CleanerError, NotAnArticle
 from .cleaning.html import clean_html
 from .outlets import Outlet
 from .urls import canonicalize_url
 
-SCHEMA_VERSION = 2  # 2 added near_duplicate_of; schema/article-1.json stays beside it for older files
+SCHEMA_VERSION = 3  # 2 added near_duplicate_of, 3 page_type and page_type_score; older schemas stay beside it
 SCHEMA_PATH = Path(__file__).parent / "schema" / f"article-{SCHEMA_VERSION}.json"
 RECORD_FIELDS = ("schema_version", "url", "canonical_url", "outlet", "title", "lead", "text", "author", "published",
                  "modified", "category", "tags", "source", "language", "word_count", "fetched_at", "content_hash",
-                 "near_duplicate_of")
+                 "near_duplicate_of", "page_type", "page_type_score")
 
 
 def content_hash(text: str) -> str:
@@ -34,10 +34,11 @@ def utc_now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def clean_page(body: bytes | str, url: str | None, outlet: Outlet | None) -> Article:
+def clean_page(body: bytes | str, url: str | None, outlet: Outlet | None, keep_all: bool = False) -> Article:
     """Clean an outlet's article page as a crawl does: with the outlet's cleaner hints, and the
-    publication time its URL encodes when the page shows none. Raises the cleaner's `CleanerError`s."""
-    article = clean_html(body, url=url, hints=outlet.cleaner if outlet else None)
+    publication time its URL encodes when the page shows none. Raises the cleaner's `CleanerError`s
+    (with `keep_all`, not for a page judged not to be an article)."""
+    article = clean_html(body, url=url, hints=outlet.cleaner if outlet else None, keep_all=keep_all)
     if outlet and url and not article.published:
         article.published = outlet.published_from_url(url)
     return article
@@ -73,6 +74,8 @@ def make_record(article: Article, *, url: str, canonical_url: str, outlet: str, 
         "fetched_at": fetched_at,
         "content_hash": content_hash(article.text),
         "near_duplicate_of": None,  # set by the near-duplicate check (scraper.neardup)
+        "page_type": article.page_type,
+        "page_type_score": article.page_type_score,
     }
 
 
@@ -93,6 +96,8 @@ def page_record(body: bytes, *, url: str, outlet: Outlet, fetched_at: str, since
     reason when the page makes none. The crawl and the re-cleaning of an archive both go through here."""
     try:
         article = clean_page(body, url, outlet)
+    except NotAnArticle as error:
+        article = _doubtful_page(error, body, url, outlet)
     except CleanerError as error:
         raise NoRecord(error.reason, error.message) from error
     missing = missing_field(article)
@@ -107,6 +112,25 @@ def page_record(body: bytes, *, url: str, outlet: Outlet, fetched_at: str, since
     if problem:
         raise NoRecord("invalid_record", problem)
     return record
+
+
+def _doubtful_page(refusal: NotAnArticle, body: bytes, url: str, outlet: Outlet) -> Article:
+    """A page the cleaner refused as no article. A sure verdict is final (`not_article`); a doubtful one
+    loses no article: at an address of the outlet's articles the page is cleaned all the same and stored
+    with its page type, elsewhere it is skipped (`doubtful_not_article`) and not remembered, so that the
+    next run fetches it again."""
+    if refusal.sure:
+        raise NoRecord(refusal.reason, refusal.message) from refusal
+    if not outlet.is_article_url(url):
+        raise NoRecord("doubtful_not_article", refusal.message) from refusal
+    try:
+        article = clean_page(body, url, outlet, keep_all=True)
+    except CleanerError as error:
+        raise NoRecord("doubtful_not_article", error.message) from error
+    missing = missing_field(article)
+    if missing:
+        raise NoRecord("doubtful_not_article", f"{refusal.message}; kept, it would have {missing}") from refusal
+    return article
 
 
 @cache

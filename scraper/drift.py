@@ -11,7 +11,8 @@ from __future__ import annotations
 from statistics import median
 from typing import Any
 
-EMPTY_REASONS = ("empty", "not_article")  # what the cleaner says of a page it finds no article text in
+# what the cleaner says of a page it finds no article text in
+EMPTY_REASONS = ("empty", "not_article", "doubtful_not_article")
 DRIFT_EXIT_STATUS = 3
 FIELD = "layout_drift"
 MANIFESTS_READ = 200  # the latest manifests searched for an outlet's earlier runs (each run has its own)

@@ -3,23 +3,27 @@ for our cleaner and, in the same run, for plain trafilatura as the baseline."""
 
 from __future__ import annotations
 
+import contextlib
 import html
 import time
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import trafilatura
 from lxml import etree
 from lxml.html import document_fromstring
 
 from .cleaning.decode import decode_page
-from .cleaning.errors import CleanerError
+from .cleaning.errors import CleanerError, NotAnArticle
 from .cleaning.html import clean_html, parse_html
 from .cleaning.normalize import normalize_line
 from .cleaning.seams import holes, page_text, text_lines
 from .cleaning.text import clean_text
 from .fixtures import Fixture
+from .public_sets import PublicPage, public_pages
 
 _TOKEN_EDGES = "\"'“”‘’«»()[]{}.,;:!?…–—-"
 _BLOCK_TAGS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "dd", "dt", "figcaption", "blockquote", "div")
@@ -182,3 +186,113 @@ def text_holes(data: bytes, text: str, kind: str = "page") -> list[str]:
     tree = parse_html(decode_page(data))
     etree.strip_elements(tree, "script", "style", "template", with_tail=False)
     return holes(page_text(tree, lambda: parse_html(decode_page(data))), text)
+
+
+@dataclass
+class PublicResult:
+    """One public page cleaned by ours and by trafilatura: texts, our refusal if any, the holes."""
+
+    set_name: str
+    name: str
+    label: str
+    ours: str
+    trafilatura: str
+    refusal: str | None = None  # "reason: message" of our CleanerError
+    sure: bool = True
+    holes: int = 0
+    seconds_ours: float = 0.0
+    seconds_trafilatura: float = 0.0
+
+
+def clean_public_page(page: PublicPage) -> PublicResult:
+    """Clean one public page with our cleaner and with plain trafilatura (comments off), timing each."""
+    data = page.read()
+    start = time.process_time()
+    refusal, sure, text = None, True, ""
+    try:
+        text = clean_html(data, url=page.url).text
+    except NotAnArticle as error:
+        refusal, sure = f"{error.reason}: {error.message}", error.sure
+    except CleanerError as error:
+        refusal = f"{error.reason}: {error.message}"
+    middle = time.process_time()
+    baseline = trafilatura.extract(data, url=page.url, include_comments=False) or ""
+    end = time.process_time()
+    return PublicResult(page.set_name, page.name, page.label, text, baseline, refusal, sure,
+                        len(text_holes(data, text)) if text else 0, middle - start, end - middle)
+
+
+def snippet_counts(text: str, page: PublicPage) -> tuple[int, int, int]:
+    """(true positives, false positives, false negatives) of a text against a page's snippets: those it
+    must hold, found or missed, and those it must not hold, found (whitespace aside)."""
+    squeezed = " ".join(text.split())
+    found = sum(" ".join(snippet.split()) in squeezed for snippet in page.with_snippets) if squeezed else 0
+    unwanted = sum(" ".join(snippet.split()) in squeezed for snippet in page.without_snippets) if squeezed else 0
+    return found, unwanted, len(page.with_snippets) - found
+
+
+@dataclass
+class SetReport:
+    """Figures of one public set: F1 of ours and trafilatura, refusals, holes, CPU time."""
+
+    name: str
+    pages: int
+    f1: dict[str, float]
+    refused: list[str]  # "page: reason" of each article page we refused
+    refused_doubtful: int
+    listings: int  # pages labelled as listings
+    listings_refused: int
+    holes: int  # pages with a line that is not one piece of the page's text
+    seconds: dict[str, float]
+
+
+def score_set(name: str, pages: list[PublicPage], results: list[PublicResult]) -> SetReport:
+    """A set's figures: mean token F1 against whole expected texts; pooled F1 over the snippets of the
+    trafilatura set; for labelled listings, whether we refused them."""
+    f1: dict[str, float] = {}
+    articles = [(page, result) for page, result in zip(pages, results, strict=True) if page.label == "article"]
+    for extractor in ("scraper", "trafilatura"):
+        texts = [(page, result.ours if extractor == "scraper" else result.trafilatura) for page, result in articles]
+        if not texts:
+            continue
+        if all(page.expected is not None for page, _ in texts):
+            f1[extractor] = sum(token_scores(text, page.expected or "")[2] for page, text in texts) / len(texts)
+        else:
+            totals = [sum(column) for column in zip(*(snippet_counts(text, page) for page, text in texts),
+                                                    strict=True)]
+            found, unwanted, missed = totals
+            f1[extractor] = 2 * found / (2 * found + unwanted + missed) if found else 0.0
+    refused = [f"{result.name}: {result.refusal}" for _, result in articles if result.refusal]
+    listings = [result for result in results if result.label == "listing"]
+    return SetReport(
+        name, len(articles), f1, refused, sum(not result.sure for _, result in articles if result.refusal),
+        len(listings), sum(bool(result.refusal) for result in listings), sum(bool(result.holes) for result in results),
+        {"scraper": sum(r.seconds_ours for r in results), "trafilatura": sum(r.seconds_trafilatura for r in results)})
+
+
+def evaluate_public(root: Path, jobs: int = 1) -> list[SetReport]:
+    """Score ours and trafilatura on each public set found under `root` (see `scraper.public_sets`)."""
+    reports = []
+    with ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else contextlib.nullcontext() as pool:
+        for name, pages in public_pages(root).items():
+            results = list(pool.map(clean_public_page, pages, chunksize=4) if pool else map(clean_public_page, pages))
+            reports.append(score_set(name, pages, results))
+    return reports
+
+
+def format_public(reports: list[SetReport]) -> str:
+    """The public sets' figures as a plain-text table, then every article page we refused."""
+    lines = [f"{'set':12s} {'pages':>5s} {'F1 ours':>8s} {'F1 traf':>8s} {'refused':>8s} {'(doubtful)':>10s} "
+             f"{'listings refused':>17s} {'holes':>5s} {'CPU ours/traf':>13s}"]
+    for report in reports:
+        speed = report.seconds["trafilatura"] / report.seconds["scraper"] if report.seconds["scraper"] else 0.0
+        listings = f"{report.listings_refused}/{report.listings}" if report.listings else "-"
+        lines.append(f"{report.name:12s} {report.pages:5d} {report.f1.get('scraper', 0):8.3f} "
+                     f"{report.f1.get('trafilatura', 0):8.3f} {len(report.refused):8d} {report.refused_doubtful:10d} "
+                     f"{listings:>17s} {report.holes:5d} {speed:12.2f}x")
+    for report in reports:
+        lines.extend(f"refused in {report.name}: {line}" for line in report.refused)
+    lines.append("F1: mean token F1 against the expected text (pooled over the snippets of the trafilatura set); "
+                 "refused: article pages our cleaner refused; holes: pages with a line that is not one piece of "
+                 "the page's text; CPU: trafilatura's CPU time over ours (higher is faster).")
+    return "\n".join(lines)

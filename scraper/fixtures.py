@@ -105,6 +105,14 @@ def page_fixtures(root: Path = FIXTURES_DIR, pages_dir: Path | None = None) -> I
         )
 
 
+WRITTEN_PAGES = "written"  # pages/written/: pages written for the fixtures, of no outlet
+
+
+def real_page_fixtures(root: Path = FIXTURES_DIR) -> Iterator[Fixture]:
+    """The page fixtures of real pages of the outlets, not the pages written for the fixtures."""
+    return (f for f in page_fixtures(root) if f.expected_path.parent.name != WRITTEN_PAGES)
+
+
 def all_fixtures(root: Path = FIXTURES_DIR) -> list[Fixture]:
     """Every fixture under `root`: seeds first, then pages."""
     return [*seed_fixtures(root), *page_fixtures(root)]

@@ -146,7 +146,10 @@ class CleanPipeline(_SpiderPipeline):
             if refusal.reason == "not_article":
                 spider.seen.add_refused(item["listed_canonical_url"], refusal.reason, item["fetched_at"])
             raise self.drop(refusal.reason, url) from refusal
-        if record["word_count"] < self.crawler.settings.getint("SCRAPER_SHORT_TEXT_WORDS"):
+        if record["page_type"] != "article":  # kept, though judged (with low confidence) not to be an article
+            spider.counts.kept_doubtful(url, record["page_type"], record["page_type_score"])
+            spider.counts.inc("short_or_empty")  # no article text found, for the layout-drift alarm
+        elif record["word_count"] < self.crawler.settings.getint("SCRAPER_SHORT_TEXT_WORDS"):
             spider.counts.inc("short_or_empty")
         spider.counts.inc("cleaned")
         return {"record": record, "keys": sorted({record["canonical_url"], item["listed_canonical_url"]})}

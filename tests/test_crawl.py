@@ -16,7 +16,7 @@ from localsite import LocalSite, Reply, article_page, numbered_paragraphs, rss
 
 from scraper import settings as project_settings
 from scraper.dataset import RECORD_FIELDS, schema_errors
-from scraper.fixtures import FIXTURES_DIR, page_fixtures, seed_fixtures
+from scraper.fixtures import FIXTURES_DIR, real_page_fixtures, seed_fixtures
 from scraper.outlets import builtin_outlets
 from scraper.regression import PAGE_FIELDS, approved_output
 from scraper.sites import SEED_OUTLETS, build_page_cassettes, read_records
@@ -109,7 +109,7 @@ def test_replay_of_the_stored_real_pages(tmp_path: Path, shared_pages: None) -> 
     out = tmp_path / "out"
     manifest = manifest_of(scraper("crawl", "--replay", *outlets, "--cassettes", str(cassettes), "--out", str(out)))
     by_url = {r["url"]: r for r in records(out)}
-    articles = [f for f in page_fixtures() if not f.refused]
+    articles = [f for f in real_page_fixtures() if not f.refused]
     assert len(by_url) == len(articles)
     for fixture in articles:  # the crawl makes what `scraper fixture check` holds each page to
         record = by_url[fixture.url]
@@ -291,6 +291,37 @@ def test_category_pages_sitemap_index_and_non_articles(tmp_path: Path, site: Loc
     again = crawl_local(tmp_path, outlets)
     assert site.requested("/chuyen-muc-4.html") == 1
     assert again["outlets"]["localnews"]["skipped"] == {"already_stored": 3, "refused_before": 1}
+
+
+def test_a_doubtful_verdict_loses_no_article_and_a_sure_one_is_remembered(tmp_path: Path, site: LocalSite) -> None:
+    """At an article address, a page judged not an article with low confidence is stored with its page type
+    and listed for review, or, when it would make no record (no date), skipped and fetched again next run;
+    one judged not an article with confidence is refused and not fetched again."""
+    written = FIXTURES_DIR / "pages" / "written"
+    listing = (written / "category_cards.html").read_bytes()  # a doubtful verdict
+    dated = listing.replace(b"</head>", b'<meta property="article:published_time" content="2024-11-20T08:30:00+07:00">'
+                                        b"</head>")
+    paths = ("/tin/a-1.html", "/tin/nhom-2.html", "/tin/nhom-3.html", "/tin/video-4.html")
+    site.add("/rss.xml", Reply(rss([(site.url(path), "") for path in paths])))
+    add_article(site, "/tin/a-1.html", "000")
+    site.add("/tin/nhom-2.html", Reply(dated))
+    site.add("/tin/nhom-3.html", Reply(listing))
+    site.add("/tin/video-4.html", Reply((written / "video_hub.html").read_bytes()))  # a sure verdict
+    outlets = outlet_file(tmp_path, site, feeds=["/rss.xml"])
+    manifest = crawl_local(tmp_path, outlets)
+    figures = manifest["outlets"]["localnews"]
+    by_url = {r["url"]: r for r in records(tmp_path / "out")}
+    assert by_url[site.url("/tin/a-1.html")]["page_type"] == "article"
+    kept = by_url[site.url("/tin/nhom-2.html")]
+    assert kept["page_type"] == "listing" and kept["page_type_score"] < 0.5
+    assert figures["kept_doubtful"] == 1 and manifest["totals"]["kept_doubtful"] == 1
+    assert figures["doubtful_pages"] == [{"url": site.url("/tin/nhom-2.html"), "page_type": "listing",
+                                          "page_type_score": kept["page_type_score"]}]
+    assert figures["skipped"] == {"doubtful_not_article": 1, "not_article": 1}
+    again = crawl_local(tmp_path, outlets)
+    assert site.requested("/tin/video-4.html") == 1 and site.requested("/tin/nhom-3.html") == 2
+    assert again["outlets"]["localnews"]["skipped"] == {"already_stored": 2, "doubtful_not_article": 1,
+                                                        "refused_before": 1}
 
 
 def test_record_then_replay_offline(tmp_path: Path, site: LocalSite) -> None:

@@ -36,8 +36,9 @@ def test_record_has_exactly_the_record_fields_in_order() -> None:
 
 def test_record_values() -> None:
     record = _record()
-    assert record["schema_version"] == 2
+    assert record["schema_version"] == 3
     assert record["near_duplicate_of"] is None
+    assert record["page_type"] == "article"
     assert record["outlet"] == "dantri"
     assert record["title"] == "Giá vàng giảm"
     assert record["text"] == TEXT
@@ -100,6 +101,8 @@ BAD_RECORDS = {
     "wrong version": (_record(schema_version=1), "schema_version"),
     "near_duplicate_of not a URL": (_record(near_duplicate_of="dantri"), "near_duplicate_of"),
     "tag not a string": (_record(tags=[1]), "tags"),
+    "unknown page type": (_record(page_type="video"), "page_type"),
+    "page type score over 1": (_record(page_type_score=1.5), "page_type_score"),
     "fetched_at a date": (_record(fetched_at="2024-01-01"), "fetched_at"),
 }
 
@@ -129,4 +132,4 @@ def test_schema_requires_exactly_the_record_fields() -> None:
     assert schema()["required"] == list(RECORD_FIELDS)
     assert set(schema()["properties"]) == set(RECORD_FIELDS)
     assert schema()["additionalProperties"] is False
-    assert schema()["properties"]["schema_version"]["const"] == 2
+    assert schema()["properties"]["schema_version"]["const"] == 3

@@ -12,7 +12,7 @@ from localsite import LocalSite, Reply, article_page, numbered_paragraphs, rss
 from test_crawl import FAST, manifest_of, scraper, seed_lines
 
 from scraper.cleaning.html import clean_html
-from scraper.fixtures import page_fixtures
+from scraper.fixtures import real_page_fixtures
 from scraper.neardup import MemorySignatures, mark_near_duplicate, shingles, signature, similarity
 from scraper.settings import SCRAPER_NEAR_DUPLICATE_THRESHOLD as THRESHOLD
 from scraper.sites import SEED_OUTLETS, read_records
@@ -32,7 +32,7 @@ def lightly_edited(lines: list[str]) -> list[str]:
 
 def real_texts() -> list[tuple[str, list[str]]]:
     """The stored real articles of 100 words or more, as the cleaner reads them (their fixture name, lines)."""
-    texts = [(f.name, clean_html(f.input_path.read_bytes()).text) for f in page_fixtures()
+    texts = [(f.name, clean_html(f.input_path.read_bytes()).text) for f in real_page_fixtures()
              if not f.refused and f.input_path.exists()]
     return [(name, text.splitlines()) for name, text in texts if len(text.split()) >= 100]
 
@@ -84,7 +84,7 @@ def test_copies_in_another_outlet_are_marked_across_runs(tmp_path: Path, shared_
         first.append(site.url(path))
     for n, (name, lines) in enumerate(real_texts()):
         path = f"/mot/bai-2022122400{n:03d}.html"
-        fixture = next(f for f in page_fixtures() if f.name == name)
+        fixture = next(f for f in real_page_fixtures() if f.name == name)
         site.add(path, Reply(fixture.input_path.read_bytes()))
         first.append(site.url(path))
         copy = f"/hai/ban-2022122500{n:03d}.html"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from lxml.html import document_fromstring
 
-from scraper.fixtures import FIXTURES_DIR, page_fixtures
+from scraper.fixtures import FIXTURES_DIR, page_fixtures, real_page_fixtures
 from scraper.reports.health import OutletRun, render_health, write_health
 from scraper.reports.review import ReviewInput, collect_inputs, review_page, write_review
 from scraper.storage.manifest import read_manifests
@@ -74,7 +74,7 @@ def test_review_of_a_crawls_own_cassettes(tmp_path: Path, shared_pages: None) ->
     cassettes = build_page_cassettes(tmp_path / "cassettes")
     out = tmp_path / "review.html"
     pages, _ = write_review([cassettes[0].parent], out)
-    assert len(pages) >= len([f for f in page_fixtures() if not f.refused])
+    assert len(pages) >= len([f for f in real_page_fixtures() if not f.refused])
     assert len(document_of(out).cssselect("section.page")) == len(pages)
 
 

@@ -19,7 +19,9 @@ class Article:
     """Clean text and metadata of one article page.
 
     `text` holds the lead first, then the body paragraphs, one per line; no title line, no captions.
-    `removed` lists every block the cleaner dropped, with its rule.
+    `removed` lists every block the cleaner dropped, with its rule. `page_type` is "article", or
+    "listing" for a page cleaned all the same (`keep_all`); `page_type_score` the verdict's probability
+    of an article (see `pagetype`).
     """
 
     text: str = ""
@@ -35,6 +37,8 @@ class Article:
     language: str | None = None
     url: str | None = None
     canonical_url: str | None = None
+    page_type: str = "article"
+    page_type_score: float | None = None
     removed: list[Removed] = field(default_factory=list, repr=False)
 
     def to_dict(self, with_removed: bool = False) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from urllib.parse import urlparse
+from dataclasses import replace
 
 import trafilatura
 from lxml import etree
@@ -17,8 +17,9 @@ from .errors import EmptyInput, InputTooLarge, NotAnArticle
 from .hints import CleanerHints
 from .metadata import PageMetadata, extract_metadata, parse_date_line
 from .normalize import normalize_line
+from .pagetype import judge, measure_page
 from .postfilter import Block, author_names, filter_blocks, is_sentence, line_key
-from .seams import compact, page_text, split_at_seams
+from .seams import PageText, compact, page_text, split_at_seams
 from .text import vietnamese_language
 from .trace import Trace
 
@@ -28,10 +29,9 @@ _PARSER = HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, no
 # code for each element touched, a tenth of the cleaner's time.
 _PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(
     element=HtmlElement, comment=HtmlComment, pi=HtmlProcessingInstruction, entity=HtmlEntity))
-_NOT_FOUND = re.compile(r"\b404\b|không tìm thấy|page not found|trang không tồn tại", re.I)
-_LINK_TEXT = etree.XPath("string(.//a[@href])")
 _LEAF_TAGS = ("p", "h2", "h3", "span", "strong", "b", "td", "div")  # leaf blocks that may hold the lead
-_BOILERPLATE_WORD = re.compile("|".join(map(re.escape, rules.BOILERPLATE_CLASS_WORDS)))
+_LINK_BOX_WORD = re.compile("|".join(map(re.escape, rules.LINK_BOX_CLASS_WORDS)))
+_WIDGET_WORD = re.compile("|".join(map(re.escape, rules.WIDGET_CLASS_WORDS)))
 _LEAD_CLASSED_TAGS = ("p", "h2", "h3", "div", "span", "strong")  # elements whose class may name the lead
 _BLOCK_TAGS = frozenset(("div", "p", "table", "ul", "ol", "h1", "h2", "h3", "h4", "section", "article", "blockquote",
                          "figure"))
@@ -46,6 +46,7 @@ _PARAGRAPH_TAGS = frozenset(("p", "td", "div"))  # elements whose own text may b
 _BREAK = "\u2029"  # a <br> inside a paragraph, kept apart from the source's own line breaks
 
 
+_SERVER_CODE = re.compile(r"<%.*?%>", re.S)
 _NOT_XML_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32)])  # control characters, in UTF-8
 
 
@@ -63,22 +64,13 @@ def parse_html(text: str) -> HtmlElement:
         raise InputTooLarge("the page nests elements deeper than the HTML parser's limit of 256")
     if len(text) > 3 * MAX_ELEMENTS and sum(1 for _ in tree.iter()) > MAX_ELEMENTS:  # "<a>": 3 characters
         raise InputTooLarge(f"the page has more than {MAX_ELEMENTS:,} elements")
+    if "<%" in text or "&lt;%" in text:  # a server directive that a broken page shows as text
+        for node in tree.iter():
+            if node.text and "<%" in node.text:
+                node.text = _SERVER_CODE.sub("", node.text)
+            if node.tail and "<%" in node.tail:
+                node.tail = _SERVER_CODE.sub("", node.tail)
     return tree
-
-
-def _refuse_non_article(meta: PageMetadata, url: str | None) -> None:
-    if meta.og_type in rules.NOT_ARTICLE_OG_TYPES and not meta.is_article_jsonld:
-        raise NotAnArticle(f"not an article: the page declares og:type={meta.og_type!r}")
-    if meta.title and _NOT_FOUND.search(meta.title):
-        raise NotAnArticle(f"not an article: the page is an error page ({meta.title!r})")
-    if url and meta.og_type is None and not meta.is_article_jsonld:
-        try:
-            path = urlparse(url).path
-        except ValueError:
-            return
-        if path.strip("/") == "" or not rules.ARTICLE_URL_ID.search(path) and path.count("/") <= 2 \
-                and not re.search(r"\d", path):
-            raise NotAnArticle(f"not an article: {url} is a home or section address")
 
 
 class _Remover:
@@ -205,21 +197,32 @@ def _is_centred(element: HtmlElement) -> bool:
 
 
 # The caption rules of `rules`, in their order, each finding its elements in a tree (the class and
-# centring tests run in Python on candidates: faster than the same tests in XPath).
-_CAPTION_FINDERS: tuple[Callable[[HtmlElement], list[HtmlElement]], ...] = (
-    _CAPTION_TAG,
-    lambda tree: [e for e in _CLASSED_ANY(tree) if rules.CAPTION_CLASS.search(e.get("class", ""))],
-    _PHOTO_TABLE,
-    lambda tree: [e for e in tree.iter(*rules.CENTRED_CAPTION_TAGS) if _is_centred(e) and _ITALIC_PHOTO_LINE(e)],
+# centring tests run in Python on candidates: faster than the same tests in XPath), and whether it goes
+# by position alone (a line at a photo), not by what the markup names a caption.
+_CAPTION_FINDERS: tuple[tuple[Callable[[HtmlElement], list[HtmlElement]], bool], ...] = (
+    (_CAPTION_TAG, False),
+    (lambda tree: [e for e in _CLASSED_ANY(tree) if rules.CAPTION_CLASS.search(e.get("class", ""))], False),
+    (_PHOTO_TABLE, True),
+    (lambda tree: [e for e in tree.iter(*rules.CENTRED_CAPTION_TAGS) if _is_centred(e) and _ITALIC_PHOTO_LINE(e)],
+     True),
 )
+
+
+def _reads_as_text(text: str) -> bool:
+    """Text beside a photo that is part of the article, not its caption: a numbered step ("Bước 2: …"), or
+    several sentences of prose (a caption is one sentence and a credit)."""
+    if rules.STEP_LABEL.match(text):
+        return True
+    sentences = [part for part in rules.SENTENCE_SPLIT.split(text) if len(part.split()) >= rules.SENTENCE_MIN_WORDS]
+    return len(sentences) >= 2
 
 
 def _take_captions(tree: HtmlElement, remover: _Remover) -> list[str]:
     captions: list[str] = []
-    for find in _CAPTION_FINDERS:
+    for find, by_position in _CAPTION_FINDERS:
         for element in find(tree):
             text = _element_text(element)
-            if len(text) > rules.CAPTION_MAX_CHARS + 150:
+            if len(text) > rules.CAPTION_MAX_CHARS + 150 or by_position and _reads_as_text(text):
                 continue
             if text:
                 captions.append(text)
@@ -230,23 +233,43 @@ def _take_captions(tree: HtmlElement, remover: _Remover) -> list[str]:
     return captions
 
 
-def _is_boilerplate_container(element: HtmlElement) -> bool:
-    if element.tag in rules.BOILERPLATE_TAGS:
-        return True
+def _boilerplate_name(element: HtmlElement) -> str | None:
+    """What the element's class or id names it, when that is chrome: "widget" (ads, comments, sharing…) or
+    "links" (a related list, a menu, a tag row)."""
     names = f"{element.get('class', '')} {element.get('id', '')}".lower()
     if not names.strip():
-        return False
-    if _BOILERPLATE_WORD.search(names):
+        return None
+    if _WIDGET_WORD.search(names) or any(token in rules.BOILERPLATE_CLASS_TOKENS for token in names.split()):
+        return "widget"
+    return "links" if _LINK_BOX_WORD.search(names) else None
+
+
+def _is_boilerplate_container(element: HtmlElement, name: str | None) -> bool:
+    """A container of chrome: by its tag, or by a class or id (`name`, see `_boilerplate_name`) naming a
+    widget, or a list of links that it is (links make up a good share of its text)."""
+    if element.tag in rules.BOILERPLATE_TAGS or name == "widget":
         return True
-    return any(token in rules.BOILERPLATE_CLASS_TOKENS for token in names.split())
+    return name == "links" and _link_share(element) >= rules.LINK_BOX_MIN_LINK_SHARE
+
+
+def _link_share(element: HtmlElement) -> float:
+    """The share of an element's text that is the text of links (1.0 for an element with no text)."""
+    text = len("".join(element.text_content().split()))
+    links = sum(len("".join(link.text_content().split())) for link in element.iter("a"))
+    return links / text if text else 1.0
 
 
 def _is_link_paragraph(element: HtmlElement, text: str) -> bool:
-    """A short paragraph whose text is a link: a pointer to another article."""
+    """A short paragraph whose text is a link (a pointer to another article), or a row of links with a
+    label and separators that reads as no sentence ("Mua nguyên liệu: Trứng gà | Sữa tươi")."""
     if element.tag not in ("p", "li", "h2", "h3", "h4", "div") or len(text) > 200 or element.xpath(".//p|.//div"):
         return False
-    link_text = normalize_line(_LINK_TEXT(element))
-    return bool(link_text) and len(link_text) >= 0.8 * len(text)
+    links = [length for link in element.iter("a") if link.get("href") and (length := len(_element_text(link)))]
+    if not links:
+        return False
+    if sum(links) >= 0.8 * len(text):
+        return True
+    return len(links) >= 2 and sum(links) >= rules.LINK_ROW_MIN_SHARE * len(text) and not is_sentence(text)
 
 
 def _long_paragraphs(element: HtmlElement) -> dict[HtmlElement, int]:
@@ -313,8 +336,12 @@ def _prune(tree: HtmlElement, remover: _Remover) -> None:
         element = stack.pop()
         if not isinstance(element.tag, str):
             continue
-        if element not in protected and _is_boilerplate_container(element) \
-                and not _in_running_text(element, block_words):
+        name = _boilerplate_name(element)
+        boilerplate = _is_boilerplate_container(element, name)
+        if name and not boilerplate:  # a "related" box of no links: no class rule of the extractor drops it
+            element.attrib.pop("class", None)
+            element.attrib.pop("id", None)
+        if element not in protected and boilerplate and not _in_running_text(element, block_words):
             if prose_under.get(element, 0) <= rules.PRUNE_MAX_PROSE_SHARE * prose:
                 doomed.append((element, "boilerplate_container"))
                 continue
@@ -483,18 +510,19 @@ def _keep_hinted_body(tree: HtmlElement, hints: CleanerHints, remover: _Remover)
 
 
 def clean_html(html: str | bytes, url: str | None = None, hints: CleanerHints | None = None,
-               trace: Trace | None = None) -> Article:
+               trace: Trace | None = None, keep_all: bool = False) -> Article:
     """Clean one article page: its text (lead first, one paragraph per line) and metadata.
 
     Raises a `CleanerError` subclass (`NotAnArticle`, `EmptyInput`, `BinaryInput`,
-    `UnsupportedEncoding`, `InputTooLarge`) when the input is not an article that can be cleaned.
+    `UnsupportedEncoding`, `InputTooLarge`) when the input is not an article that can be cleaned;
+    `NotAnArticle` carries the page-type verdict and the signals that decided it. With `keep_all`, a
+    page judged not to be an article is cleaned all the same (its `page_type` says what it is).
     `hints` are an outlet's XPaths of boxes to drop and of its article body container. A `trace`
     is told what each step kept and removed, block by block (see `scraper.cleaning.trace`).
     """
     page = decode_page(html)
     tree = parse_html(page)
     meta = extract_metadata(tree)
-    _refuse_non_article(meta, url)
     if hints:
         _apply_metadata_hints(tree, meta, hints)
     etree.strip_elements(tree, "script", "style", "template", with_tail=False)
@@ -504,7 +532,14 @@ def clean_html(html: str | bytes, url: str | None = None, hints: CleanerHints | 
     remover = _Remover(trace)
     if hints:
         _drop_hinted(tree, hints, remover)
+    body = tree.find("body")
+    paragraphs = _long_paragraphs(body) if body is not None else {}
     lead = _take_lead(tree, meta, remover)
+    measures = measure_page(tree, meta, paragraphs, lead is not None, url)
+    page_type = judge(measures)
+    if page_type.kind != "article" and not keep_all:
+        raise NotAnArticle(f"not an article ({'sure' if page_type.sure else 'doubtful'}, "
+                           f"score {page_type.score:.2f}): {page_type.explain()}", page_type)
     captions = _take_captions(tree, remover)
     byline_author, byline_source = _take_byline(tree, remover)
     if hints:
@@ -512,26 +547,25 @@ def clean_html(html: str | bytes, url: str | None = None, hints: CleanerHints | 
     _prune(tree, remover)
     if trace is not None:
         trace.extraction_input(tree)
-    blocks = []
-    for block in _extract(tree, url):
-        pieces = split_at_seams(block.text, source)
-        for piece in pieces:
-            if pieces != [block.text] and source.link_share(compact(piece)) >= rules.STITCHED_LINKS_SHARE:
-                remover.removed.append(Removed(piece, "stitched_links"))  # a menu or tag row run into text
-                if trace is not None:
-                    trace.filtered(block.position, piece, "stitched_links")
-            else:
-                blocks.append(Block(piece, block.kind, block.position))
+    blocks = _whole_pieces(_extract(tree, url), source, remover)
     if trace is not None:
         trace.extracted(blocks)
     result = filter_blocks(blocks, title=meta.title, lead=lead, trace=trace)
-    lines = result.lines
-    if lead:
-        lines = [lead, *(line for line in lines if line_key(line) != line_key(lead))]
-        if trace is not None:
-            trace.lead_repeats_removed(lead)
+    lines = _with_lead(result.lines, lead, trace)
     if not any(is_sentence(line) for line in lines):
-        raise NotAnArticle("not an article: the page has no paragraph of article prose")
+        # where the page had prose, the pruning may have taken it: plain extraction of the whole page
+        plain = filter_blocks(_whole_pieces(_extract(parse_html(page), url), source, remover), title=meta.title,
+                              lead=lead) if measures.prose_chars >= rules.PLAIN_EXTRACTION_MIN_PROSE else None
+        if plain is not None and any(is_sentence(line) for line in _with_lead(plain.lines, lead, None)):
+            result, lines = plain, _with_lead(plain.lines, lead, None)
+        elif not lines:
+            raise NotAnArticle("not an article (doubtful): the page has no article text",
+                               replace(page_type, kind="no_prose", sure=False))
+        elif not page_type.sure:  # a page sure to be an article keeps text without sentences (verse, lists)
+            page_type = replace(page_type, kind="no_prose", sure=False)
+            if not keep_all:
+                raise NotAnArticle("not an article (doubtful): the page has no paragraph of article prose",
+                                   page_type)
     text = "\n".join(lines)
     published = meta.published
     if published is None:
@@ -550,5 +584,32 @@ def clean_html(html: str | bytes, url: str | None = None, hints: CleanerHints | 
         language=vietnamese_language(text) or meta.language,
         url=url,
         canonical_url=meta.canonical_url,
+        page_type=page_type.kind,
+        page_type_score=page_type.score,
         removed=remover.removed + result.removed,
     )
+
+
+def _with_lead(lines: list[str], lead: str | None, trace: Trace | None) -> list[str]:
+    """The lead first, and not again among the lines."""
+    if not lead:
+        return lines
+    if trace is not None:
+        trace.lead_repeats_removed(lead)
+    return [lead, *(line for line in lines if line_key(line) != line_key(lead))]
+
+
+def _whole_pieces(blocks: list[Block], source: PageText, remover: _Remover) -> list[Block]:
+    """Extracted paragraphs as contiguous pieces of the page's text (see `seams`); a piece of a stitched
+    paragraph that is mostly link text (a menu or tag row run into the text) is dropped."""
+    kept = []
+    for block in blocks:
+        pieces = split_at_seams(block.text, source)
+        for piece in pieces:
+            if pieces != [block.text] and source.link_share(compact(piece)) >= rules.STITCHED_LINKS_SHARE:
+                remover.removed.append(Removed(piece, "stitched_links"))
+                if remover.trace is not None:
+                    remover.trace.filtered(block.position, piece, "stitched_links")
+            else:
+                kept.append(Block(piece, block.kind, block.position))
+    return kept

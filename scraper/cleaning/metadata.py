@@ -47,7 +47,8 @@ class PageMetadata:
     language: str | None = None
     canonical_url: str | None = None
     og_type: str | None = None
-    is_article_jsonld: bool = False
+    jsonld_types: frozenset[str] = frozenset()
+    dated: bool = False  # the page declares its publication time (JSON-LD or article:published_time)
 
 
 def to_iso(value: str | None) -> str | None:
@@ -298,5 +299,6 @@ def extract_metadata(tree: HtmlElement) -> PageMetadata:
         or None,
         canonical_url=canonical,
         og_type=(_meta(metas, "og:type") or "").lower() or None,
-        is_article_jsonld=bool(article),
+        dated=bool(article.get("datePublished") or _meta(metas, "article:published_time", "datePublished")),
+        jsonld_types=frozenset(kind for item in objects for kind in _types(item) if isinstance(kind, str)),
     )

@@ -187,19 +187,26 @@ LONG_PARAGRAPH_WORDS = 25
 TITLE_RUN_MIN = 3
 TITLE_MAX_CHARS = 160
 
-# Containers pruned before extraction: class/id fragments of related lists, ads, widgets, chrome.
-BOILERPLATE_CLASS_WORDS = (
+# Containers pruned before extraction: class/id fragments of lists of links (related and most-read
+# lists, tag rows, menus), pruned only when links make up at least LINK_BOX_MIN_LINK_SHARE of their text
+# (a "related-recipe" box of ingredients holds no link); and of widgets, ads and chrome, pruned whatever
+# they hold.
+LINK_BOX_CLASS_WORDS = (
     "related", "relate", "lienquan", "tinlienquan", "tin-lien-quan", "box-news", "othernews",
     "other-news", "news-other", "tinkhac", "tin-khac", "samecategory", "same-category", "cungchuyenmuc",
     "readmore", "read-more", "xemthem", "xem-them", "mostview", "most-view", "most-read", "xemnhieu",
     "docnhieu", "topview", "hotnews", "hot-news", "tinnoibat", "noibat", "featured-news", "suggest",
-    "recommend", "comment", "binhluan", "binh-luan", "ykien", "y-kien", "social", "share", "sharing",
-    "chiase", "chia-se", "banner", "advert", "quangcao", "sponsor", "breadcrumb", "footer", "menu",
-    "navbar", "navigation", "sidebar", "widget", "poll", "rating", "print", "tags", "tag-list", "taglist",
-    "keyword", "tukhoa", "tu-khoa", "newsletter", "subscribe", "login", "search", "calendar", "lich",
-    "video-box", "box-video", "embed", "audio", "player", "gallery-thumb", "author-box", "popup",
-    "notebox",  # pages/znews (promo box of a book series inside the body)
+    "recommend", "breadcrumb", "menu", "navbar", "navigation", "tags", "tag-list", "taglist", "keyword",
+    "tukhoa", "tu-khoa",
     "inner-article",  # pages/znews (cards of related articles closing the body)
+)
+LINK_BOX_MIN_LINK_SHARE = 0.25
+WIDGET_CLASS_WORDS = (
+    "comment", "binhluan", "binh-luan", "ykien", "y-kien", "social", "share", "sharing", "chiase", "chia-se",
+    "banner", "advert", "quangcao", "sponsor", "footer", "sidebar", "widget", "poll", "rating", "print",
+    "newsletter", "subscribe", "login", "search", "calendar", "lich", "video-box", "box-video", "embed", "audio",
+    "player", "gallery-thumb", "author-box", "popup",
+    "notebox",  # pages/znews (promo box of a book series inside the body)
 )
 # Whole class or id tokens (too short to match as fragments).
 BOILERPLATE_CLASS_TOKENS = ("ads", "ad", "qc", "nav", "header", "top-header", "right", "zone-right", "box-right",
@@ -213,6 +220,9 @@ PRUNE_MAX_PROSE_SHARE = 0.3
 # An inline element (a link, a span) whose nearest block holds at least this many words besides its own is
 # inside running text: no class or id rule removes it, as that would cut words out of a sentence.
 RUNNING_TEXT_MIN_WORDS = 3
+# A short paragraph of at least two links that make up this share of its text and no sentence is a row of
+# links (a menu, a tag row, a shop's links), pruned like a link-only paragraph.
+LINK_ROW_MIN_SHARE = 0.5
 # Text standing loose among a container's blocks, of at least this many words of its own (outside inline
 # elements), is made a paragraph: the parser ends a <p> at a <div> or <table>, so the rest of a paragraph
 # that a photo box closed stands loose, and extraction would drop it.
@@ -220,6 +230,9 @@ LOOSE_TEXT_MIN_WORDS = 5
 # A piece of a paragraph that extraction ran together from several places of the page (see `seams`) is
 # dropped when at least this share of it is the text of links: a menu or a tag row (pages/ngoisao).
 STITCHED_LINKS_SHARE = 0.5
+# When the cleaned text holds no sentence although the page had at least this much prose in one container,
+# the pruning took the article with it: the whole page is extracted again without pruning.
+PLAIN_EXTRACTION_MIN_PROSE = 300
 # trafilatura's fallback extractors run only when its fast pass returns less than this share of the prose.
 FAST_EXTRACTION_MIN_SHARE = 0.6
 
@@ -238,11 +251,41 @@ CAPTION_TAG_XPATH = "//figcaption"
 CAPTION_CLASS = re.compile(r"caption|Caption|image_desc|img-desc|image-desc|photo-desc|desc_image|tplCaption|Image")
 PHOTO_TABLE_XPATH = "//table[.//img][not(.//table)]"
 CENTRED_CAPTION_TAGS = ("p", "div", "span")
+# Text at a photo that the caption rules going by position leave alone: a numbered step of a how-to or
+# recipe, or two sentences or more (split where one ends) of SENTENCE_MIN_WORDS words each.
+STEP_LABEL = re.compile(r"^(?:bước|cách|phần|giai đoạn|step|schritt|étape|paso)\s*\d+\s*[:.)-]", re.I)
+SENTENCE_SPLIT = re.compile(r"(?<=[.!?…])\s+(?=[A-ZÀ-ỸĐ\"“])")
 CENTRED_ITALIC_PHOTO_LINE = ("self::*[preceding-sibling::*[1][self::img or .//img] or .//img]"
                              "[normalize-space(.) = normalize-space(string(.//em | .//i))]")
 
-# Signs that a page is not an article.
-NOT_ARTICLE_OG_TYPES = ("website", "video.other", "video", "profile", "object")
+# JSON-LD types of an article (its metadata is read from the first such object).
 ARTICLE_JSONLD_TYPES = ("NewsArticle", "Article", "ReportageNewsArticle", "BlogPosting", "AnalysisNewsArticle",
                         "OpinionNewsArticle", "LiveBlogPosting")
 ARTICLE_URL_ID = re.compile(r"(?:[-/.](?:post|a|p|n)?\d{5,}(?:\.\w{2,5})?/?$|\d{6,}\.\w{2,5}$|/\d{4}/\d{2}/[^/]+/?$)")
+
+ERROR_TITLE = re.compile(r"\b404\b|không tìm thấy|page not found|trang không tồn tại", re.I)
+
+# The page-type verdict (`pagetype`): the evidence each signal adds for an article (log-odds, negative
+# against), from measures of article and listing pages kept in benchmarks/page_types.json. A step list
+# is ((bound, weight), …), bounds falling: the first bound the measure reaches gives the weight.
+PAGE_TYPE = {
+    "prior": 1.5,
+    "article_types": frozenset((*ARTICLE_JSONLD_TYPES, "Recipe", "Review", "ScholarlyArticle", "TechArticle",
+                                "Report", "SatiricalArticle")),
+    "listing_types": frozenset(("CollectionPage", "ItemList", "SearchResultsPage", "ProfilePage")),
+    "jsonld_article": 2.5,
+    "jsonld_listing": -2.0,
+    "og_type": {"article": 1.0, "website": -0.5, "video.other": -1.0, "video": -1.0, "profile": -1.5},
+    "og_other": 0.0,
+    "link_density": ((0.85, -2.0), (0.7, -1.0), (0.55, -0.5), (0.0, 0.5)),
+    "prose_chars": ((3000, 3.5), (1500, 2.5), (600, 1.0), (250, 0.0), (0, -1.0)),
+    "teaser_share": ((0.8, -3.5), (0.65, -2.0), (0.5, -1.0), (0.0, 0.0)),
+    "little_text_chars": 200,  # a page with less text than this in all is no article (an empty or error page)
+    "little_text": -2.0,
+    "dated": 1.0,
+    "lead": 0.5,
+    "error_title": -5.0,  # a title that says the page is not there ("404", "Không tìm thấy")
+    "url_home": -2.0,
+    "url_article_id": 0.5,
+    "sure_log_odds": 3.0,
+}

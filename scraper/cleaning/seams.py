@@ -112,6 +112,9 @@ def split_at_seams(text: str, page: PageText) -> list[str]:
         if low == start:
             start += 1
             continue
+        if low < len(squeezed):  # end the piece where a word ends, if one does within it
+            word_end = next((end for end in range(low, start, -1) if positions[end] > positions[end - 1] + 1), low)
+            low = word_end
         pieces.append(line[positions[start]:positions[low - 1] + 1])
         start = low
     return pieces

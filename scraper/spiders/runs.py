@@ -37,6 +37,7 @@ class RunCounts:
         self._crawler = crawler
         self.failures: list[dict[str, str]] = []
         self.skipped_pages: list[dict[str, str]] = []
+        self.doubtful_pages: list[dict[str, Any]] = []
         self.near_duplicates: list[dict[str, Any]] = []
 
     @property
@@ -68,6 +69,12 @@ class RunCounts:
             self.near_duplicates.append({"canonical_url": canonical_url, "near_duplicate_of": original,
                                          "similarity": round(similarity, 3)})
 
+    def kept_doubtful(self, url: str, page_type: str, score: float | None) -> None:
+        """A page stored although the cleaner judged it, with low confidence, not to be an article."""
+        self.inc("kept_doubtful")
+        if len(self.doubtful_pages) < MAX_LISTED_FAILURES:
+            self.doubtful_pages.append({"url": url, "page_type": page_type, "page_type_score": score})
+
     def summary(self) -> dict[str, Any]:
         """The figures as the manifest records them."""
         values = {k[len(PREFIX):]: v for k, v in self.stats.get_stats().items() if k.startswith(PREFIX)}
@@ -82,6 +89,8 @@ class RunCounts:
             "duplicates": values.get("duplicates", 0),
             "near_duplicates": values.get("near_duplicates", 0),
             "near_duplicate_pages": self.near_duplicates,
+            "kept_doubtful": values.get("kept_doubtful", 0),
+            "doubtful_pages": self.doubtful_pages,
             "skipped": skipped,
             "errors": sum(errors.values()),
             "errors_by_reason": errors,

@@ -43,11 +43,12 @@ def _parquet(records: list[dict[str, Any]]) -> bytes:
     except ImportError as error:
         raise RuntimeError("Parquet output needs pyarrow: pip install 'scraper[parquet]'") from error
     text, number = pa.string(), pa.int64()
-    schema = pa.schema([  # one schema for every file, whatever a batch's values (article-2.json)
+    schema = pa.schema([  # one schema for every file, whatever a batch's values (article-3.json)
         ("schema_version", number), ("url", text), ("canonical_url", text), ("outlet", text), ("title", text),
         ("lead", text), ("text", text), ("author", text), ("published", text), ("modified", text),
         ("category", text), ("tags", pa.list_(text)), ("source", text), ("language", text), ("word_count", number),
-        ("fetched_at", text), ("content_hash", text), ("near_duplicate_of", text),
+        ("fetched_at", text), ("content_hash", text), ("near_duplicate_of", text), ("page_type", text),
+        ("page_type_score", pa.float64()),
     ])
     buffer = io.BytesIO()
     pq.write_table(pa.Table.from_pylist(records, schema=schema), buffer, compression="zstd")

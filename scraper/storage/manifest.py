@@ -28,7 +28,8 @@ def record_outlet(root: Path, run_id: str, outlet: str, section: dict[str, Any],
     manifest["outlets"][outlet] = section
     totals: dict[str, int] = {}
     for figures in manifest["outlets"].values():
-        for key in ("found", "fetched", "cleaned", "stored", "duplicates", "near_duplicates", "errors"):
+        for key in ("found", "fetched", "cleaned", "stored", "kept_doubtful", "duplicates", "near_duplicates",
+                    "errors"):
             totals[key] = totals.get(key, 0) + figures.get(key, 0)
     manifest["totals"] = totals
     manifest["near_duplicate_clusters"] = near_duplicate_clusters(manifest["outlets"].values())

@@ -1,0 +1,244 @@
+"""Is this page one article, or a listing of many (a home, category, tag or video-hub page)?
+
+No single sign decides: each signal adds evidence (log-odds) for an article or against it, and the
+sum, through the logistic function, is the verdict's score, the probability of an article. The
+weights and thresholds are data in `rules.PAGE_TYPE`, measured on labelled pages (see
+`benchmarks/page_types.py` and `benchmarks/page_types.json`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlparse
+
+from lxml.html import HtmlElement
+
+from . import rules
+from .metadata import PageMetadata
+
+_HEADLINE_WORDS = (4, 30)  # a link whose text has this many words reads as the headline of a teaser
+_SKIPPED = ("nav", "header", "footer", "aside", "form", "select", "button", "noscript")
+_CARD_TAGS = ("li", "article", "div", "section", "td", "dd")
+_HEADING_TAGS = ("h2", "h3", "h4", "h5")
+_CARD_DEPTH = 3
+_SUMMARY_CHARS = 60  # a teaser's summary (sapo) outside its links
+_TEASER_MAX_CHARS = 500  # a teaser holds no more text outside links than a summary
+
+
+@dataclass
+class PageType:
+    """The verdict on a page: `kind` ("article" or "listing"; "no_prose" for one whose extraction found no
+    paragraph of prose), `score` (probability of an article),
+    `sure` (the score is far from the line) and `signals`: each signal's measure and the evidence it
+    added, in log-odds (positive for an article)."""
+
+    kind: str
+    score: float
+    sure: bool
+    signals: dict[str, tuple[str, float]] = field(default_factory=dict)
+
+    def explain(self) -> str:
+        """The signals that weighed most, strongest first: "link text 0.91 of the text (-2.4), …"."""
+        ranked = sorted(self.signals.items(), key=lambda item: -abs(item[1][1]))
+        return ", ".join(f"{name} {measure} ({weight:+.1f})" for name, (measure, weight) in ranked if weight)
+
+
+@dataclass
+class PageMeasures:
+    """What the signals are computed from: measured once on the page tree."""
+
+    text_chars: int = 0
+    link_chars: int = 0
+    prose_chars: int = 0  # prose in the container holding the most of it
+    teasers: int = 0  # the largest set of same-looking teasers (headline link with a picture or summary)
+    teaser_chars: int = 0  # text in teasers
+    jsonld_types: frozenset[str] = frozenset()
+    og_type: str | None = None
+    url_path: str | None = None
+    title: str | None = None
+    dated: bool = False  # the metadata declares a publication time
+    lead: bool = False  # a lead paragraph, the page's description, stands in the page
+
+    @property
+    def link_density(self) -> float:
+        """The share of the page's text that is link text."""
+        return self.link_chars / self.text_chars if self.text_chars else 0.0
+
+    @property
+    def teaser_share(self) -> float:
+        """The share of the page's text that is in teasers."""
+        return min(self.teaser_chars / self.text_chars, 1.0) if self.text_chars else 0.0
+
+
+
+def measure_page(tree: HtmlElement, meta: PageMetadata, paragraphs: dict[HtmlElement, int], lead: bool,
+                 url: str | None) -> PageMeasures:
+    """Measure a page (scripts and styles stripped) for the page-type signals: `paragraphs` are its long
+    paragraphs with their lengths (see `html._long_paragraphs`), `lead` whether its lead was found."""
+    body = tree.find("body")
+    measures = PageMeasures(jsonld_types=meta.jsonld_types, og_type=meta.og_type, url_path=_path(url),
+                            title=meta.title, dated=meta.dated, lead=lead)
+    if body is None:
+        return measures
+    measures.text_chars = len(" ".join(body.text_content().split()))
+    headlines: dict[HtmlElement, int] = {}
+    signatures: dict[tuple[str, str], int] = {}
+    teaser_parts: set[HtmlElement] = set()
+    for link in body.iter("a"):
+        text = " ".join(link.text_content().split())
+        if not text:
+            continue
+        measures.link_chars += len(text)
+        low, high = _HEADLINE_WORDS
+        if low <= len(text.split()) <= high and link.get("href"):
+            headlines[link] = len(text)
+            teaser = _teaser(link)
+            if teaser:
+                teaser_parts.update(teaser)
+                key = (teaser[0].tag, teaser[0].get("class", ""))
+                signatures[key] = signatures.get(key, 0) + 1
+    measures.teasers = max(signatures.values(), default=0)
+    measures.teaser_chars = sum(len(" ".join(part.text_content().split())) for part in teaser_parts
+                                if not any(ancestor in teaser_parts for ancestor in part.iterancestors()))
+    near: dict[HtmlElement, int] = {}  # the longest headline link within two levels under each element
+    for link, size in headlines.items():
+        for _, ancestor in zip(range(_CARD_DEPTH), link.iterancestors(), strict=False):
+            near[ancestor] = max(near.get(ancestor, 0), size)
+    prose = {p: length for p, length in paragraphs.items() if not _is_teaser_summary(p, length, headlines, near)}
+    measures.prose_chars = _most_in_one_container(prose)
+    return measures
+
+
+def _most_in_one_container(paragraphs: dict[HtmlElement, int]) -> int:
+    """The prose of the element holding the most of it in its own paragraphs."""
+    totals: dict[HtmlElement, int] = {}
+    for paragraph, length in paragraphs.items():
+        parent = paragraph.getparent()
+        if parent is not None:
+            totals[parent] = totals.get(parent, 0) + length
+    return max(totals.values(), default=0)
+
+
+def _is_teaser_summary(paragraph: HtmlElement, length: int, headlines: dict[HtmlElement, int],
+                       near: dict[HtmlElement, int]) -> bool:
+    """A paragraph that is the summary of a teaser, not prose: mostly a headline link itself, or after one
+    (the elements between holding no text, as a thumbnail), or in a small block with one and little else."""
+    if _headline_text(paragraph, headlines) * 2 >= length:
+        return True
+    before = paragraph.getprevious()
+    while before is not None and not before.text_content().strip():
+        before = before.getprevious()
+    if before is not None and _headline_text(before, headlines) >= len(before.text_content().strip()) - 20:
+        return True
+    card = paragraph.getparent()
+    for _ in range(2):
+        if card is None:
+            return False
+        headline = near.get(card, 0)
+        if headline and len(card.text_content().strip()) - length <= headline + _SUMMARY_CHARS:
+            return True
+        card = card.getparent()
+    return False
+
+
+def _headline_text(element: HtmlElement, headlines: dict[HtmlElement, int]) -> int:
+    """The text length of the headline link that is or is inside `element` (0 when there is none)."""
+    if element in headlines:
+        return headlines[element]
+    return max((headlines.get(link, 0) for link in element.iter("a")), default=0)
+
+
+def _teaser(link: HtmlElement) -> tuple[HtmlElement, ...]:
+    """The teaser a headline link heads, as the elements holding it: the nearest block around it (at most
+    three levels up) that also holds a picture or a summary outside links, and not much more; or the
+    heading it stands in with the summary paragraph after it. Nothing for a link of a menu, of a list of
+    bare headlines, or inside a text."""
+    for depth, ancestor in enumerate(link.iterancestors()):
+        if ancestor.tag in _SKIPPED or depth >= _CARD_DEPTH:
+            return ()
+        if ancestor.tag in _HEADING_TAGS and _text_outside_links(ancestor) < _SUMMARY_CHARS:
+            summary = ancestor.getnext()
+            while summary is not None and not summary.text_content().strip():
+                summary = summary.getnext()
+            if summary is not None and summary.tag in ("p", "div") and \
+                    _SUMMARY_CHARS <= _text_outside_links(summary) <= _TEASER_MAX_CHARS:
+                return ancestor, summary
+        if ancestor.tag in _CARD_TAGS:
+            outside = _text_outside_links(ancestor)
+            if outside > _TEASER_MAX_CHARS:
+                return ()
+            if outside >= _SUMMARY_CHARS or next(ancestor.iter("img", "picture"), None) is not None:
+                return (ancestor,)
+    return ()
+
+
+def _text_outside_links(element: HtmlElement) -> int:
+    link_text = sum(len(link.text_content().strip()) for link in element.iter("a"))
+    return len(element.text_content().strip()) - link_text
+
+
+def _path(url: str | None) -> str | None:
+    """The URL's path, with its query when it has one ("/?p=3289" is no home address)."""
+    if not url:
+        return None
+    try:
+        parts = urlparse(url)
+    except ValueError:
+        return None
+    return f"{parts.path}?{parts.query}" if parts.query else parts.path
+
+
+def _step(value: float, steps: tuple[tuple[float, float], ...]) -> float:
+    """The weight of the first step whose bound `value` reaches (steps are (bound, weight), bounds falling)."""
+    for bound, weight in steps:
+        if value >= bound:
+            return weight
+    return 0.0
+
+
+def judge(measures: PageMeasures) -> PageType:
+    """The page-type verdict from the measures, with each signal's evidence."""
+    weights = rules.PAGE_TYPE
+    signals: dict[str, tuple[str, float]] = {}
+    types = measures.jsonld_types
+    if types & weights["article_types"]:
+        signals["JSON-LD"] = ("/".join(sorted(types & weights["article_types"])), weights["jsonld_article"])
+    elif types & weights["listing_types"]:
+        signals["JSON-LD"] = ("/".join(sorted(types & weights["listing_types"])), weights["jsonld_listing"])
+    if measures.og_type:
+        signals["og:type"] = (measures.og_type, weights["og_type"].get(measures.og_type, weights["og_other"]))
+    if measures.text_chars < weights["little_text_chars"]:
+        signals["text"] = (f"{measures.text_chars} characters in all", weights["little_text"])
+    if measures.text_chars:
+        signals["link text"] = (f"{measures.link_density:.2f} of the text",
+                                _step(measures.link_density, weights["link_density"]))
+    signals["prose"] = (f"{measures.prose_chars} characters in one container",
+                        _step(measures.prose_chars, weights["prose_chars"]))
+    if measures.text_chars:
+        signals["teasers"] = (f"{measures.teaser_share:.2f} of the text in teasers ({measures.teasers} alike)",
+                              _step(measures.teaser_share, weights["teaser_share"]))
+    if measures.dated:
+        signals["time"] = ("a declared publication time", weights["dated"])
+    if measures.lead:
+        signals["lead"] = ("the description stands as a lead", weights["lead"])
+    if measures.title and rules.ERROR_TITLE.search(measures.title):
+        signals["title"] = (f"{measures.title!r} names an error page", weights["error_title"])
+    if measures.url_path is not None:
+        signals["URL"] = _url_signal(measures.url_path, weights)
+    evidence = weights["prior"] + sum(weight for _, weight in signals.values())
+    score = 1 / (1 + math.exp(-evidence))
+    kind = "article" if score >= 0.5 else "listing"
+    sure = abs(evidence) >= weights["sure_log_odds"]
+    return PageType(kind, round(score, 3), sure, signals)
+
+
+def _url_signal(path: str, weights: dict) -> tuple[str, float]:
+    """Weak evidence: a home address against an article, an article id for one."""
+    stripped = path.strip("/")
+    if not stripped or re.fullmatch(r"(index|default|home|trang-chu)(\.\w+)?", stripped, re.I):
+        return "a home address", weights["url_home"]
+    if rules.ARTICLE_URL_ID.search(path):
+        return "an article id", weights["url_article_id"]
+    return "", 0.0
