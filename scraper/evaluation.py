@@ -13,12 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import trafilatura
-from lxml import etree
 from lxml.html import document_fromstring
 
 from .cleaning.decode import decode_page
 from .cleaning.errors import CleanerError, NotAnArticle
-from .cleaning.html import clean_html, parse_html
+from .cleaning.html import clean_html, page_as_read, parse_html
 from .cleaning.normalize import normalize_line
 from .cleaning.seams import holes, page_text, text_lines
 from .cleaning.text import clean_text
@@ -183,9 +182,8 @@ def text_holes(data: bytes, text: str, kind: str = "page") -> list[str]:
     pre-extracted text, or the text of a page): see `scraper.cleaning.seams`."""
     if kind == "seed":
         return holes(text_lines(decode_page(data)), text)
-    tree = parse_html(decode_page(data))
-    etree.strip_elements(tree, "script", "style", "template", with_tail=False)
-    return holes(page_text(tree, lambda: parse_html(decode_page(data))), text)
+    page, tree = page_as_read(data)
+    return holes(page_text(tree, lambda: parse_html(page)), text)
 
 
 @dataclass

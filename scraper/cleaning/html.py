@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import replace
@@ -19,7 +20,7 @@ from .metadata import PageMetadata, extract_metadata, parse_date_line
 from .normalize import normalize_line
 from .pagetype import judge, measure_page
 from .postfilter import Block, author_names, filter_blocks, is_sentence, line_key
-from .seams import PageText, compact, page_text, split_at_seams
+from .seams import PageText, compact, link_coverage, link_texts, page_text, split_at_seams
 from .text import vietnamese_language
 from .trace import Trace
 
@@ -47,6 +48,9 @@ _BREAK = "\u2029"  # a <br> inside a paragraph, kept apart from the source's own
 
 
 _SERVER_CODE = re.compile(r"<%.*?%>", re.S)
+_FLIGHT_STRING = re.compile(r'self\.__next_f\.push\(\[1,\s*"(?P<text>(?:[^"\\]|\\.)*)"\]\)')
+_HTML_FRAGMENT = re.compile(r"<(?:p|h[1-6]|div|li|blockquote)[\s>]")
+_HEAD = re.compile(r"<head[\s>].*?</head>", re.S | re.I)
 _NOT_XML_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32)])  # control characters, in UTF-8
 
 
@@ -526,6 +530,7 @@ def clean_html(html: str | bytes, url: str | None = None, hints: CleanerHints | 
     if hints:
         _apply_metadata_hints(tree, meta, hints)
     etree.strip_elements(tree, "script", "style", "template", with_tail=False)
+    page, tree = _as_rendered(page, tree)
     source = page_text(tree, lambda: parse_html(page))
     if trace is not None:
         trace.start(tree)
@@ -547,10 +552,12 @@ def clean_html(html: str | bytes, url: str | None = None, hints: CleanerHints | 
     _prune(tree, remover)
     if trace is not None:
         trace.extraction_input(tree)
+    links = link_texts(tree)
     blocks = _whole_pieces(_extract(tree, url), source, remover)
     if trace is not None:
         trace.extracted(blocks)
-    result = filter_blocks(blocks, title=meta.title, lead=lead, trace=trace)
+    result = filter_blocks(blocks, title=meta.title, lead=lead, trace=trace,
+                           link_share=lambda line: link_coverage(compact(line), links))
     lines = _with_lead(result.lines, lead, trace)
     if not any(is_sentence(line) for line in lines):
         # where the page had prose, the pruning may have taken it: plain extraction of the whole page
@@ -561,7 +568,7 @@ def clean_html(html: str | bytes, url: str | None = None, hints: CleanerHints | 
         elif not lines:
             raise NotAnArticle("not an article (doubtful): the page has no article text",
                                replace(page_type, kind="no_prose", sure=False))
-        elif not page_type.sure:  # a page sure to be an article keeps text without sentences (verse, lists)
+        elif page_type.score < rules.PAGE_TYPE["keep_unsentenced_score"]:  # else verse, lists: kept
             page_type = replace(page_type, kind="no_prose", sure=False)
             if not keep_all:
                 raise NotAnArticle("not an article (doubtful): the page has no paragraph of article prose",
@@ -588,6 +595,45 @@ def clean_html(html: str | bytes, url: str | None = None, hints: CleanerHints | 
         page_type_score=page_type.score,
         removed=remover.removed + result.removed,
     )
+
+
+def _as_rendered(page: str, tree: HtmlElement) -> tuple[str, HtmlElement]:
+    """The page and its tree (scripts stripped) as the cleaner reads them: as served, or, when the body holds
+    almost no text and scripts carry the article's HTML, the page those scripts render."""
+    body = tree.find("body")
+    if body is not None and len(body.text_content().strip()) >= rules.PAGE_TYPE["little_text_chars"]:
+        return page, tree
+    rendered = _script_rendered_page(page)
+    if rendered is None:
+        return page, tree
+    tree = parse_html(rendered)
+    etree.strip_elements(tree, "script", "style", "template", with_tail=False)
+    return rendered, tree
+
+
+def page_as_read(data: str | bytes) -> tuple[str, HtmlElement]:
+    """A page as the cleaner reads it, decoded and parsed (scripts stripped): see `_as_rendered`."""
+    page = decode_page(data)
+    tree = parse_html(page)
+    etree.strip_elements(tree, "script", "style", "template", with_tail=False)
+    return _as_rendered(page, tree)
+
+
+def _script_rendered_page(page: str) -> str | None:
+    """The page a script renders, for a page whose body the server leaves empty: the HTML fragments carried
+    as strings in its Next.js flight data (`self.__next_f.push([1, "…"])`), in the page's own head."""
+    fragments = []
+    for match in _FLIGHT_STRING.finditer(page):
+        try:
+            fragment = json.loads(f'"{match["text"]}"')
+        except ValueError:
+            continue
+        if _HTML_FRAGMENT.search(fragment):
+            fragments.append(fragment)
+    if not fragments:
+        return None
+    head = _HEAD.search(page)
+    return f"<html>{head[0] if head else ''}<body>{''.join(fragments)}</body></html>"
 
 
 def _with_lead(lines: list[str], lead: str | None, trace: Trace | None) -> list[str]:

@@ -23,6 +23,7 @@ _SKIPPED = ("nav", "header", "footer", "aside", "form", "select", "button", "nos
 _CARD_TAGS = ("li", "article", "div", "section", "td", "dd")
 _HEADING_TAGS = ("h2", "h3", "h4", "h5")
 _CARD_DEPTH = 3
+_TEASERS_ALIKE = 3  # teasers of the same tag and class that make a repeated block
 _SUMMARY_CHARS = 60  # a teaser's summary (sapo) outside its links
 _TEASER_MAX_CHARS = 500  # a teaser holds no more text outside links than a summary
 
@@ -84,8 +85,7 @@ def measure_page(tree: HtmlElement, meta: PageMetadata, paragraphs: dict[HtmlEle
         return measures
     measures.text_chars = len(" ".join(body.text_content().split()))
     headlines: dict[HtmlElement, int] = {}
-    signatures: dict[tuple[str, str], int] = {}
-    teaser_parts: set[HtmlElement] = set()
+    signatures: dict[tuple[str, str], list[tuple[HtmlElement, ...]]] = {}
     for link in body.iter("a"):
         text = " ".join(link.text_content().split())
         if not text:
@@ -96,12 +96,14 @@ def measure_page(tree: HtmlElement, meta: PageMetadata, paragraphs: dict[HtmlEle
             headlines[link] = len(text)
             teaser = _teaser(link)
             if teaser:
-                teaser_parts.update(teaser)
                 key = (teaser[0].tag, teaser[0].get("class", ""))
-                signatures[key] = signatures.get(key, 0) + 1
-    measures.teasers = max(signatures.values(), default=0)
-    measures.teaser_chars = sum(len(" ".join(part.text_content().split())) for part in teaser_parts
-                                if not any(ancestor in teaser_parts for ancestor in part.iterancestors()))
+                signatures.setdefault(key, []).append(teaser)
+    measures.teasers = max(map(len, signatures.values()), default=0)
+    # only teasers that repeat, alike, make a listing
+    parts = {part for group in signatures.values() if len(group) >= _TEASERS_ALIKE for teaser in group
+             for part in teaser}
+    measures.teaser_chars = sum(len(" ".join(part.text_content().split())) for part in parts
+                                if not any(ancestor in parts for ancestor in part.iterancestors()))
     near: dict[HtmlElement, int] = {}  # the longest headline link within two levels under each element
     for link, size in headlines.items():
         for _, ancestor in zip(range(_CARD_DEPTH), link.iterancestors(), strict=False):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -92,6 +93,13 @@ def is_caption(text: str) -> bool:
     return len(text) <= rules.CAPTION_MAX_CHARS and bool(rules.CAPTION_CREDIT.search(text))
 
 
+def _repeats_a_copy(text: str) -> bool:
+    """Whether a line seen before is a copy of the page's text or chrome, not a line an article repeats: a
+    long paragraph copied whole, or a headline or label; a short sentence comes again in a text of its own
+    (the same question put to each of those interviewed, the same line in each step of a recipe)."""
+    return word_count(text) >= rules.LONG_PARAGRAPH_WORDS or is_title_like(text)
+
+
 def _prose_length(blocks: list[Block]) -> int:
     """Characters of the blocks that read as prose."""
     return sum(len(block.text) for block in blocks if is_sentence(block.text))
@@ -116,7 +124,7 @@ def _line_rule(text: str, key: str) -> str | None:
 
 class _Filter:
     def __init__(self, blocks: list[Block], title: str | None, lead: str | None, text_mode: bool,
-                 trace: Trace | None) -> None:
+                 trace: Trace | None, link_share: Callable[[str], float] | None) -> None:
         self.blocks = [Block(normalize_line(b.text), b.kind, b.position) for b in blocks]
         self.blocks = [b for b in self.blocks if b.text]
         self.result = Filtered(title=title)
@@ -125,6 +133,7 @@ class _Filter:
         self.text_mode = text_mode
         self.kept: list[Block] = []
         self.trace = trace
+        self.link_share = link_share
 
     def drop(self, block: Block, rule: str, text: str | None = None) -> None:
         """Remove a block (or only `text`, the part of it split off) under a rule."""
@@ -158,8 +167,10 @@ class _Filter:
                 text = block.text = text[len(self.title_key):].strip()
                 key = line_key(text)
             rule = _line_rule(text, key)
-            if rule is None and (key == self.title_key or key in seen):
-                rule = "duplicate_line" if key in seen else "title_line"
+            if rule is None and key == self.title_key:
+                rule = "title_line"
+            if rule is None and key in seen and _repeats_a_copy(text):
+                rule = "duplicate_line"
             if rule is None and (tag_match := rules.TAG_ROW.match(text)):
                 self.result.tags.extend(t.strip() for t in re.split(r"[,;|]", tag_match["tags"]) if t.strip())
                 rule = "tag_row"
@@ -254,7 +265,7 @@ class _Filter:
                     and len(block.text.split()) >= 2:
                 run.append(block)
                 continue
-            if len(run) >= rules.TITLE_RUN_MIN:
+            if len(run) >= rules.TITLE_RUN_MIN and self._are_links(run):
                 for item in run:
                     self.drop(item, "title_run")
             else:
@@ -263,6 +274,14 @@ class _Filter:
             if block is not None:
                 kept.append(block)
         self.kept = kept
+
+    def _are_links(self, run: list[Block]) -> bool:
+        """Whether a run of title-like lines is a list of links: most of its lines the text of links of
+        the page (without markup to tell, as pre-extracted text, every such run is taken for one)."""
+        if self.link_share is None:
+            return True
+        linked = sum(self.link_share(block.text) >= rules.LINKED_LINE_SHARE for block in run)
+        return 2 * linked >= len(run)
 
     def _drop_trailing_teasers(self) -> None:
         """A paragraph cut short with "…" at the end of the text is the teaser of another article."""
@@ -282,11 +301,13 @@ class _Filter:
 
 
 def filter_blocks(blocks: list[Block], title: str | None = None, lead: str | None = None,
-                  text_mode: bool = False, trace: Trace | None = None) -> Filtered:
+                  text_mode: bool = False, trace: Trace | None = None,
+                  link_share: Callable[[str], float] | None = None) -> Filtered:
     """Run the post-filter over extracted paragraphs.
 
     `text_mode` is for pre-extracted text, whose first lines (title, slogans, dates) are not
     marked up: they are dropped up to the first paragraph that reads as prose. A `trace` is told
-    every paragraph's verdict.
+    every paragraph's verdict. `link_share` tells the share of a line that is the text of the page's
+    links, where there is a page.
     """
-    return _Filter(blocks, title, lead, text_mode, trace).run()
+    return _Filter(blocks, title, lead, text_mode, trace, link_share).run()

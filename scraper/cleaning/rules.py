@@ -185,6 +185,9 @@ LONG_PARAGRAPH_WORDS = 25
 
 # A run of at least this many short title-like lines is a list of links to other articles.
 TITLE_RUN_MIN = 3
+# ... where most of the run's lines are at least this much the text of the page's links (a run of lines
+# of no link is a list of the article: items of a deal, names, steps).
+LINKED_LINE_SHARE = 0.5
 TITLE_MAX_CHARS = 160
 
 # Containers pruned before extraction: class/id fragments of lists of links (related and most-read
@@ -285,7 +288,8 @@ PAGE_TYPE = {
     "dated": 1.0,
     "lead": 0.5,
     "error_title": -5.0,  # a title that says the page is not there ("404", "Không tìm thấy")
-    "url_home": -2.0,
+    "url_home": -1.0,
     "url_article_id": 0.5,
     "sure_log_odds": 3.0,
+    "keep_unsentenced_score": 0.9,  # a page at least this likely an article keeps a text of no sentence
 }

@@ -61,7 +61,7 @@ class PageText:
             if self._reparse is not None:
                 tree = self._reparse()
                 etree.strip_elements(tree, "script", "style", "template", with_tail=False)
-                self._links = [text for link in tree.iter("a") if len(text := compact(link.text_content())) > 1]
+                self._links = link_texts(tree)
                 self._others = other_readings(tree)
         return self._others
 
@@ -72,13 +72,23 @@ class PageText:
     def link_share(self, piece: str) -> float:
         """The share of a compacted piece of text that is the text of the page's links."""
         self._other_readings()
-        covered = bytearray(len(piece))
-        for link in self._links:
-            start = piece.find(link)
-            while start >= 0:
-                covered[start:start + len(link)] = b"\x01" * len(link)
-                start = piece.find(link, start + len(link))
-        return sum(covered) / len(piece) if piece else 0.0
+        return link_coverage(piece, self._links)
+
+
+def link_texts(tree: HtmlElement) -> list[str]:
+    """The compacted texts of a tree's links (of two characters or more)."""
+    return [text for link in tree.iter("a") if len(text := compact(link.text_content())) > 1]
+
+
+def link_coverage(piece: str, links: list[str]) -> float:
+    """The share of a compacted piece of text that is covered by the texts of `links`."""
+    covered = bytearray(len(piece))
+    for link in links:
+        start = piece.find(link)
+        while start >= 0:
+            covered[start:start + len(link)] = b"\x01" * len(link)
+            start = piece.find(link, start + len(link))
+    return sum(covered) / len(piece) if piece else 0.0
 
 
 def page_text(tree: HtmlElement, reparse: Callable[[], HtmlElement]) -> PageText:
