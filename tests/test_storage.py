@@ -286,8 +286,8 @@ def test_two_outlets_share_one_run_manifest(tmp_path: Path) -> None:
     assert manifest["started"] == "2024-01-01T00:00:00Z"
     assert manifest["finished"] == "2024-01-01T01:00:00Z"
     assert set(manifest["outlets"]) == {"dantri", "vov"}
-    assert manifest["totals"] == {"found": 8, "fetched": 7, "cleaned": 0, "stored": 3, "duplicates": 0,
-                                  "near_duplicates": 0, "errors": 1}
+    assert manifest["totals"] == {"found": 8, "fetched": 7, "cleaned": 0, "stored": 3, "kept_doubtful": 0,
+                                  "duplicates": 0, "near_duplicates": 0, "errors": 1}
     assert manifest["near_duplicate_clusters"] == [] and manifest["layout_drift_alarms"] == []
     assert [p.name for p in (tmp_path / "runs").iterdir()] == ["run1.json"]
 
