@@ -147,27 +147,57 @@ def _lead_candidates(tree: HtmlElement, meta: PageMetadata) -> list[HtmlElement]
     return candidates
 
 
-def _take_lead(tree: HtmlElement, meta: PageMetadata, remover: _Remover) -> str | None:
-    """Find the lead (sapo), drop its inline related links, take it out of the tree."""
+def _lead_element(tree: HtmlElement, meta: PageMetadata) -> HtmlElement | None:
+    """The element holding the lead (sapo): the first candidate that is a block of prose of its own, not
+    words of a sentence nor the summary of another article's teaser."""
     title_key = line_key(meta.title or "")
     for element in _lead_candidates(tree, meta):
         if element.getparent() is None or element.xpath("ancestor::figure or ancestor::head") \
                 or _in_running_text(element, {}):
-            continue  # a lead is a block of its own, not words of a sentence
+            continue
         text = _element_text(element)
         if not (rules.LEAD_MIN_CHARS <= len(text) <= rules.LEAD_MAX_CHARS) or line_key(text) == title_key \
-                or not is_sentence(text) or element.xpath(".//p[.//p] | .//div[.//p]"):
+                or not is_sentence(text) or element.xpath(".//p[.//p] | .//div[.//p]") \
+                or rules.TRUNCATED.search(text) or _in_teaser(element, title_key):
             continue
-        for link in element.xpath(".//a"):
-            link_text = normalize_line(link.text_content())
-            if rules.LINK_LINE.match(link_text):
-                remover.drop(link, link_text, "link_line")
-        text = _element_text(element)
-        if remover.trace is not None:
-            remover.trace.lead_taken(element, text)
-        _take_out(element)
-        return text
+        return element
     return None
+
+
+def _take_lead(tree: HtmlElement, meta: PageMetadata, remover: _Remover) -> str | None:
+    """Find the lead (sapo), drop its inline related links, take it out of the tree."""
+    element = _lead_element(tree, meta)
+    if element is None:
+        return None
+    for link in element.xpath(".//a"):
+        link_text = normalize_line(link.text_content())
+        if rules.LINK_LINE.match(link_text):
+            remover.drop(link, link_text, "link_line")
+    text = _element_text(element)
+    if remover.trace is not None:
+        remover.trace.lead_taken(element, text)
+    _take_out(element)
+    return text
+
+
+def _in_teaser(element: HtmlElement, title_key: str) -> bool:
+    """Whether an element stands in another article's teaser: inside a link, or in a block (two levels up)
+    that holds little besides it and a headline link that is not this page's own headline."""
+    if element.xpath("ancestor::a"):
+        return True
+    own = len(element.text_content().strip())
+    block = element.getparent()
+    for _ in range(2):
+        if block is None:
+            return False
+        rest = len(block.text_content().strip()) - own
+        for link in block.iter("a"):
+            text = normalize_line(link.text_content())
+            if len(text.split()) >= 4 and line_key(text) != title_key and element not in link.iterancestors() \
+                    and rest <= len(text) + rules.TEASER_EXTRA_CHARS:
+                return True
+        block = block.getparent()
+    return False
 
 
 def _take_byline(tree: HtmlElement, remover: _Remover) -> tuple[str | None, str | None]:
@@ -539,13 +569,13 @@ def clean_html(html: str | bytes, url: str | None = None, hints: CleanerHints | 
         _drop_hinted(tree, hints, remover)
     body = tree.find("body")
     paragraphs = _long_paragraphs(body) if body is not None else {}
-    lead = _take_lead(tree, meta, remover)
-    measures = measure_page(tree, meta, paragraphs, lead is not None, url)
+    measures = measure_page(tree, meta, paragraphs, _lead_element(tree, meta) is not None, url)
     page_type = judge(measures)
     if page_type.kind != "article" and not keep_all:
         raise NotAnArticle(f"not an article ({'sure' if page_type.sure else 'doubtful'}, "
                            f"score {page_type.score:.2f}): {page_type.explain()}", page_type)
-    captions = _take_captions(tree, remover)
+    captions = _take_captions(tree, remover)  # before the lead: a caption that repeats the description is none
+    lead = _take_lead(tree, meta, remover)
     byline_author, byline_source = _take_byline(tree, remover)
     if hints:
         _keep_hinted_body(tree, hints, remover)

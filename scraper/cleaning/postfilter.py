@@ -94,10 +94,10 @@ def is_caption(text: str) -> bool:
 
 
 def _repeats_a_copy(text: str) -> bool:
-    """Whether a line seen before is a copy of the page's text or chrome, not a line an article repeats: a
-    long paragraph copied whole, or a headline or label; a short sentence comes again in a text of its own
-    (the same question put to each of those interviewed, the same line in each step of a recipe)."""
-    return word_count(text) >= rules.LONG_PARAGRAPH_WORDS or is_title_like(text)
+    """Whether a line seen before is a copy of the page's text: a long paragraph copied whole. Shorter lines
+    come again in texts of their own (the same question put to each of those interviewed, the same line in
+    each day of a meal plan)."""
+    return word_count(text) >= rules.LONG_PARAGRAPH_WORDS
 
 
 def _prose_length(blocks: list[Block]) -> int:

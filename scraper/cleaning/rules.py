@@ -243,6 +243,9 @@ FAST_EXTRACTION_MIN_SHARE = 0.6
 LEAD_CLASS_WORDS = ("sapo", "lead", "summary", "description", "detail_subtitle", "init_content", "phead",
                     "chapeau", "excerpt", "intro", "teaser-text", "desc")
 LEAD_MIN_CHARS = 40
+# A summary in a block holding besides it a headline link of another article and at most this many more
+# characters (a date, a category) is that article's teaser, not this one's lead.
+TEASER_EXTRA_CHARS = 100
 LEAD_MAX_CHARS = 1200
 
 # Elements holding photo captions (kept out of the text, stored as `captions`), looked for in this order:
