@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import trafilatura
 from lxml import etree
@@ -18,7 +18,7 @@ from .errors import EmptyInput, InputTooLarge, NotAnArticle
 from .hints import CleanerHints
 from .metadata import PageMetadata, extract_metadata, parse_date_line
 from .normalize import normalize_line
-from .pagetype import judge, measure_page
+from .pagetype import PageMeasures, PageType, judge, measure_page
 from .postfilter import Block, author_names, filter_blocks, is_sentence, line_key
 from .seams import PageText, compact, link_coverage, link_texts, page_text, split_at_seams
 from .text import vietnamese_language
@@ -164,9 +164,11 @@ def _lead_element(tree: HtmlElement, meta: PageMetadata) -> HtmlElement | None:
     return None
 
 
-def _take_lead(tree: HtmlElement, meta: PageMetadata, remover: _Remover) -> str | None:
-    """Find the lead (sapo), drop its inline related links, take it out of the tree."""
-    element = _lead_element(tree, meta)
+def _take_lead(tree: HtmlElement, meta: PageMetadata, remover: _Remover, found: HtmlElement | None) -> str | None:
+    """Take the lead (sapo) out of the tree, its inline related links dropped: `found`, the element found
+    before, unless a step since took it out (as a caption) and another is found now."""
+    still_there = found is not None and any(ancestor is tree for ancestor in found.iterancestors())
+    element = found if still_there else _lead_element(tree, meta)
     if element is None:
         return None
     for link in element.xpath(".//a"):
@@ -327,11 +329,6 @@ def _long_paragraphs(element: HtmlElement) -> dict[HtmlElement, int]:
             if length >= rules.PROSE_MIN_CHARS and block.tag in _PARAGRAPH_TAGS}
 
 
-def _prose_length(element: HtmlElement) -> int:
-    """Characters of long paragraphs under an element: the article's prose, which pruning must keep."""
-    return sum(_long_paragraphs(element).values())
-
-
 def _prose_under(paragraphs: dict[HtmlElement, int]) -> dict[HtmlElement, int]:
     """The prose under each element that holds any, summed up from the long paragraphs in one pass."""
     totals: dict[HtmlElement, int] = {}
@@ -354,12 +351,18 @@ def _article_container(paragraphs: dict[HtmlElement, int]) -> set[HtmlElement]:
     return {best, *best.iterancestors()}
 
 
-def _prune(tree: HtmlElement, remover: _Remover) -> None:
-    """Drop boilerplate containers and link-only paragraphs, never a container holding the article."""
+def _still_under(paragraphs: dict[HtmlElement, int], body: HtmlElement) -> dict[HtmlElement, int]:
+    """The paragraphs of an earlier measure that a step since has left in the tree."""
+    return {p: length for p, length in paragraphs.items() if body in p.iterancestors()}
+
+
+def _prune(tree: HtmlElement, remover: _Remover, paragraphs: dict[HtmlElement, int]) -> None:
+    """Drop boilerplate containers and link-only paragraphs, never a container holding the article.
+    `paragraphs` are the page's long paragraphs as measured before the lead and captions were taken."""
     body = tree.find("body")
     if body is None:
         return
-    paragraphs = _long_paragraphs(body)
+    paragraphs = _still_under(paragraphs, body)
     prose_under = _prose_under(paragraphs)
     prose = max(sum(paragraphs.values()), 1)
     protected = _article_container(paragraphs)
@@ -456,10 +459,14 @@ def _wrap_loose_text(container: HtmlElement) -> None:
         paragraph.extend(inline)  # each with its tail
 
 
-def _extract(tree: HtmlElement, url: str | None) -> list[Block]:
-    """trafilatura's fast extraction; its fallback extractors only when the fast one missed the prose."""
+def _extract(tree: HtmlElement, url: str | None, paragraphs: dict[HtmlElement, int] | None = None) -> list[Block]:
+    """trafilatura's fast extraction; its fallback extractors only when the fast one missed the prose (of the
+    long paragraphs, when measured before, that are still in the tree)."""
     body = tree.find("body")
-    prose = _prose_length(body) if body is not None else 0
+    if body is None:
+        prose = 0
+    else:
+        prose = sum((_long_paragraphs(body) if paragraphs is None else _still_under(paragraphs, body)).values())
     head = tree.find("head")
     if head is not None:  # the metadata is read: extraction needs the body alone
         tree.remove(head)
@@ -543,6 +550,49 @@ def _keep_hinted_body(tree: HtmlElement, hints: CleanerHints, remover: _Remover)
                 remover.drop(sibling, normalize_line(sibling.text_content()), "outside_outlet_body")
 
 
+@dataclass
+class _ReadPage:
+    """A page read up to its page-type verdict: its text (as the cleaner reads it: see `_as_rendered`), tree
+    (scripts stripped, the outlet's boxes dropped), metadata, the remover that dropped them, the measures."""
+
+    page: str
+    tree: HtmlElement
+    meta: PageMetadata
+    remover: _Remover
+    paragraphs: dict[HtmlElement, int]
+    lead: HtmlElement | None
+    measures: PageMeasures
+    page_type: PageType
+
+
+def _read(html: str | bytes, url: str | None, hints: CleanerHints | None, trace: Trace | None) -> _ReadPage:
+    page = decode_page(html)
+    tree = parse_html(page)
+    meta = extract_metadata(tree)
+    if hints:
+        _apply_metadata_hints(tree, meta, hints)
+    etree.strip_elements(tree, "script", "style", "template", with_tail=False)
+    page, tree = _as_rendered(page, tree)
+    if trace is not None:
+        trace.start(tree)
+    remover = _Remover(trace)
+    if hints:
+        _drop_hinted(tree, hints, remover)
+    body = tree.find("body")
+    paragraphs = _long_paragraphs(body) if body is not None else {}
+    lead = _lead_element(tree, meta)
+    measures = measure_page(tree, meta, paragraphs, lead is not None, url)
+    return _ReadPage(page, tree, meta, remover, paragraphs, lead, measures, judge(measures))
+
+
+def page_type_of(html: str | bytes, url: str | None = None,
+                 hints: CleanerHints | None = None) -> tuple[PageMeasures, PageType]:
+    """The measures of a page and the page-type verdict the cleaner gives it (raises `CleanerError`s for
+    input that cannot be read)."""
+    read = _read(html, url, hints, None)
+    return read.measures, read.page_type
+
+
 def clean_html(html: str | bytes, url: str | None = None, hints: CleanerHints | None = None,
                trace: Trace | None = None, keep_all: bool = False) -> Article:
     """Clean one article page: its text (lead first, one paragraph per line) and metadata.
@@ -554,36 +604,23 @@ def clean_html(html: str | bytes, url: str | None = None, hints: CleanerHints | 
     `hints` are an outlet's XPaths of boxes to drop and of its article body container. A `trace`
     is told what each step kept and removed, block by block (see `scraper.cleaning.trace`).
     """
-    page = decode_page(html)
-    tree = parse_html(page)
-    meta = extract_metadata(tree)
-    if hints:
-        _apply_metadata_hints(tree, meta, hints)
-    etree.strip_elements(tree, "script", "style", "template", with_tail=False)
-    page, tree = _as_rendered(page, tree)
+    read = _read(html, url, hints, trace)
+    page, tree, meta, remover, measures, page_type = (read.page, read.tree, read.meta, read.remover, read.measures,
+                                                     read.page_type)
     source = page_text(tree, lambda: parse_html(page))
-    if trace is not None:
-        trace.start(tree)
-    remover = _Remover(trace)
-    if hints:
-        _drop_hinted(tree, hints, remover)
-    body = tree.find("body")
-    paragraphs = _long_paragraphs(body) if body is not None else {}
-    measures = measure_page(tree, meta, paragraphs, _lead_element(tree, meta) is not None, url)
-    page_type = judge(measures)
     if page_type.kind != "article" and not keep_all:
         raise NotAnArticle(f"not an article ({'sure' if page_type.sure else 'doubtful'}, "
                            f"score {page_type.score:.2f}): {page_type.explain()}", page_type)
     captions = _take_captions(tree, remover)  # before the lead: a caption that repeats the description is none
-    lead = _take_lead(tree, meta, remover)
+    lead = _take_lead(tree, meta, remover, read.lead)
     byline_author, byline_source = _take_byline(tree, remover)
     if hints:
         _keep_hinted_body(tree, hints, remover)
-    _prune(tree, remover)
+    _prune(tree, remover, read.paragraphs)
     if trace is not None:
         trace.extraction_input(tree)
     links = link_texts(tree)
-    blocks = _whole_pieces(_extract(tree, url), source, remover)
+    blocks = _whole_pieces(_extract(tree, url, read.paragraphs), source, remover)
     if trace is not None:
         trace.extracted(blocks)
     result = filter_blocks(blocks, title=meta.title, lead=lead, trace=trace,
