@@ -298,9 +298,9 @@ def test_a_doubtful_verdict_loses_no_article_and_a_sure_one_is_remembered(tmp_pa
     and listed for review, or, when it would make no record (no date), skipped and fetched again next run;
     one judged not an article with confidence is refused and not fetched again."""
     written = FIXTURES_DIR / "pages" / "written"
-    listing = (written / "category_cards.html").read_bytes()  # a doubtful verdict
-    dated = listing.replace(b"</head>", b'<meta property="article:published_time" content="2024-11-20T08:30:00+07:00">'
-                                        b"</head>")
+    listing = (written / "category_siblings.html").read_bytes()  # a doubtful verdict
+    dated = (written / "category_cards.html").read_bytes().replace(  # a doubtful one, for the time it declares
+        b"</head>", b'<meta property="article:published_time" content="2024-11-20T08:30:00+07:00"></head>')
     paths = ("/tin/a-1.html", "/tin/nhom-2.html", "/tin/nhom-3.html", "/tin/video-4.html")
     site.add("/rss.xml", Reply(rss([(site.url(path), "") for path in paths])))
     add_article(site, "/tin/a-1.html", "000")
