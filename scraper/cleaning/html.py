@@ -134,9 +134,12 @@ def _lead_candidates(tree: HtmlElement, meta: PageMetadata) -> list[HtmlElement]
     if meta.description and len(meta.description) >= rules.LEAD_MIN_CHARS:
         prefix = line_key(meta.description[:60])
         for element in body.iter(*_LEAF_TAGS):
+            text = element.text_content()
+            if len(text) < rules.LEAD_MIN_CHARS:
+                continue  # too short to be the lead (menus, labels: most elements)
             if element.tag == "div" and next(element.iterdescendants("div", "p"), None) is not None:
                 continue  # only a div that holds no block is a leaf
-            if line_key(element.text_content()[:200]).startswith(prefix):
+            if line_key(text[:200]).startswith(prefix):
                 candidates.append(element)
                 break
     for element in body.iter(*_LEAD_CLASSED_TAGS):

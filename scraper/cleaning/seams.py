@@ -76,8 +76,9 @@ class PageText:
 
 
 def link_texts(tree: HtmlElement) -> list[str]:
-    """The compacted texts of a tree's links (of two characters or more)."""
-    return [text for link in tree.iter("a") if len(text := compact(link.text_content())) > 1]
+    """The compacted texts of a tree's links (of two characters or more), normalised in one go."""
+    joined = compact("\ue000".join(" ".join(link.text_content().split()) for link in tree.iter("a")))
+    return [text for text in joined.split("\ue000") if len(text) > 1]
 
 
 def link_coverage(piece: str, links: list[str]) -> float:
