@@ -4,16 +4,12 @@ its middle and no two paragraphs are run together."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 from scraper import CleanerError, clean_html, clean_text
 from scraper.cleaning.seams import PageText, split_at_seams
-from scraper.evaluation import clean_public_page, text_holes
+from scraper.evaluation import text_holes
 from scraper.fixtures import page_fixtures, seed_fixtures, shared_pages_dir
-from scraper.public_sets import public_pages
 
 SEEDS = list(seed_fixtures())
 PAGES = [f for f in page_fixtures() if not f.in_cassette]
@@ -61,15 +57,3 @@ def test_a_paragraph_run_together_from_two_places_is_split_at_the_seam() -> None
     assert split_at_seams("Đoạn một của bài viết. Đoạn hai của bài viết.", page) == [
         "Đoạn một của bài viết.", "Đoạn hai của bài viết."]
     assert split_at_seams("Đoạn một của bài viết.", page) == ["Đoạn một của bài viết."]
-
-
-PUBLIC = os.environ.get("SCRAPER_PUBLIC_DIR")
-
-
-@pytest.mark.skipif(not PUBLIC, reason="set SCRAPER_PUBLIC_DIR to a folder of the public sets "
-                                       "(see scraper/public_sets.py) to check them too")
-def test_the_public_sets_are_cleaned_without_holes() -> None:
-    pages = [page for found in public_pages(Path(PUBLIC or ".")).values() for page in found]
-    assert pages
-    holed = [result.name for result in map(clean_public_page, pages) if result.holes]
-    assert holed == []
