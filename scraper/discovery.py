@@ -1,4 +1,5 @@
-"""Finding article URLs: RSS/Atom feeds, sitemaps (news sitemaps and indexes too) and category pages.
+"""Finding article URLs: RSS/Atom feeds, sitemaps (news sitemaps and indexes too), the sitemaps robots.txt
+names, and category pages.
 
 A feed or sitemap has no use for a DTD: its DOCTYPE is dropped before parsing, and the parser
 resolves no entity and reads no network, so a hostile document can neither expand (billion laughs)
@@ -133,6 +134,15 @@ def parse_sitemap(body: bytes, max_size: int = 0) -> tuple[list[Link], list[Link
             published = _child_text(entry, "publication_date") or _child_text(entry, "lastmod")
             links.append(Link(loc, _listed_time(published)))
     return links, children
+
+
+_SITEMAP_LINE = re.compile(rb"^[ \t]*sitemap[ \t]*:[ \t]*(\S+)", re.I | re.M)
+
+
+def robots_sitemaps(body: bytes, base_url: str) -> list[str]:
+    """The sitemaps a robots.txt names in its `Sitemap:` lines (absolute http(s) URLs, each once)."""
+    urls = (urljoin(base_url, match.decode("utf-8", "replace")) for match in _SITEMAP_LINE.findall(body))
+    return list(dict.fromkeys(url for url in urls if url.startswith(("http://", "https://"))))
 
 
 def page_links(body: bytes, base_url: str) -> tuple[list[str], str | None]:

@@ -25,7 +25,7 @@ from twisted.python.failure import Failure
 
 from .cleaning.errors import CleanerError
 from .dataset import clean_page, missing_field
-from .discovery import DiscoveryError, page_links, parse_feed, parse_sitemap
+from .discovery import DiscoveryError, page_links, parse_feed, parse_sitemap, robots_sitemaps
 from .outlets import Outlet
 from .spiders.news import ERROR_STATUSES, failure_reason, follows, is_page_type, newest_sitemaps, set_user_agent
 from .urls import canonicalize_url, strip_tracking
@@ -73,7 +73,9 @@ class DoctorSpider(Spider):
         self.checks = checks
         self.robots: dict[str, RobotParser] = {}
         self.sitemaps_read: set[str] = set()
+        self.robots_sitemaps: list[str] = []  # the sitemaps robots.txt names, a fallback source
         self.listed: list[str] = []
+        self.listed_by = {"named": 0, "fallback": 0}  # article URLs the named and the fallback sources list
         self.stage = "robots"
         self.articles: list[tuple[str, str | None]] = []  # (url, problem or None)
 
@@ -106,7 +108,7 @@ class DoctorSpider(Spider):
     # Stages: robots.txt, then the sources, then a few articles; each starts when the last is done.
 
     async def start(self) -> AsyncIterator[Request]:
-        for root in dict.fromkeys(_host_root(url) for _, url in self.outlet.sources):
+        for root in dict.fromkeys(_host_root(url) for _, url in [*self.outlet.sources, *self.outlet.fallback_sources]):
             yield self._request(f"{root}/robots.txt", self.parse_robots, check="robots.txt", root=root)
 
     def _idle(self) -> None:
@@ -133,8 +135,21 @@ class DoctorSpider(Spider):
         for kind, url in self.outlet.sources:
             if url not in disallowed:
                 yield self._request(url, callbacks[kind], check=f"{kind} {url}")
+        # the fallbacks a crawl reads too: a failing one is a warning
+        for url in self.robots_sitemaps:
+            if url not in self.outlet.sitemaps and self.outlet.owns(url) and self.allowed(url):
+                yield self._request(url, self.parse_sitemap, check=f"sitemap {url} (named in robots.txt)",
+                                    failing=WARN, fallback=True)
+        home = self.outlet.home_page
+        if self.allowed(home):
+            yield self._request(home, self.parse_category, check=f"home {home}", failing=WARN, fallback=True,
+                                page=self.outlet.max_pages)
 
     def _article_requests(self) -> Iterator[Request]:
+        if not self.listed_by["named"] and self.listed_by["fallback"]:
+            self.report("definition", WARN, f"the sources the definition names list no article URL, while robots.txt's "
+                                            f"sitemaps and the home page list {self.listed_by['fallback']}: the outlet "
+                                            "definition needs mending")
         by_canonical: dict[str, str] = {}
         for url in self.listed:
             by_canonical.setdefault(canonicalize_url(url), url)
@@ -169,6 +184,7 @@ class DoctorSpider(Spider):
         if response.status == 200:  # parsed by the parser Scrapy's robots.txt middleware uses
             parser = load_object(self.settings.get("ROBOTSTXT_PARSER"))
             self.robots[root] = parser.from_crawler(self.crawler, response.body)
+            self.robots_sitemaps += robots_sitemaps(response.body, response.url)
             blocked = [url for _, url in self.outlet.sources if _host_root(url) == root and not self.allowed(url)]
             if not blocked:
                 self.report("robots.txt", OK, f"{root}/robots.txt lets us read every source")
@@ -179,12 +195,13 @@ class DoctorSpider(Spider):
             self.report("robots.txt", OK, f"{root} has no robots.txt (HTTP {response.status}): everything allowed")
 
     def _listing(self, response: Response, links: list[str]) -> None:
-        """Report what a source lists: the links the crawl would follow (on a category page, those that
-        look like article URLs)."""
+        """Report what a source lists: the links the crawl would follow, those that look like article URLs of
+        the outlet."""
         check = response.meta["check"]
-        kept = [url for url in links if self.outlet.is_article_url(url)] if check.startswith("category") else links
+        kept = [url for url in links if self.outlet.is_article_url(url)]
         articles = [strip_tracking(url) for url in kept if follows(self.outlet, url)]
         self.listed += articles
+        self.listed_by["fallback" if response.meta.get("fallback") else "named"] += len(articles)
         if not articles:
             self.report(check, response.meta.get("failing", FAIL),
                         f"lists no article URL ({len(links)} links){self._moved(response)}")
@@ -230,11 +247,11 @@ class DoctorSpider(Spider):
         for child in unread:
             self.sitemaps_read.add(child.url)
             yield self._request(child.url, self.parse_sitemap, check=f"sitemap {child.url}", failing=WARN,
-                                depth=depth + 1)
+                                depth=depth + 1, fallback=response.meta.get("fallback", False))
 
     def parse_category(self, response: Response) -> Iterator[Request]:
         if problem := self._status_problem(response):
-            self.report(response.meta["check"], FAIL, problem)
+            self.report(response.meta["check"], response.meta.get("failing", FAIL), problem)
             return
         try:
             links, next_page = page_links(response.body, response.url)
@@ -244,7 +261,8 @@ class DoctorSpider(Spider):
         page = response.meta.get("page", 1)
         listed = any(self.outlet.is_article_url(url) for url in links)
         if not listed and next_page and self.outlet.owns(next_page) and page < self.outlet.max_pages:
-            yield self._request(next_page, self.parse_category, check=response.meta["check"], page=page + 1)
+            yield self._request(next_page, self.parse_category, check=response.meta["check"], page=page + 1,
+                                failing=response.meta.get("failing", FAIL), fallback=response.meta.get("fallback"))
             return
         self._listing(response, links)
 
@@ -293,7 +311,7 @@ def run_doctor(outlets: list[Outlet], settings: Settings) -> list[Check]:
         process.crawl(DoctorSpider.for_outlet(outlet), checks=checks)
     process.start()
     order = {outlet.name: i for i, outlet in enumerate(outlets)}
-    stage = {"robots.txt": 0, "articles": 2}
+    stage = {"robots.txt": 0, "definition": 2, "articles": 3}
     return sorted(checks, key=lambda c: (order[c.outlet], stage.get(c.name, 1)))
 
 

@@ -47,12 +47,16 @@ def served(url: str, body: bytes, content_type: str = "text/html; charset=utf-8"
     return Interaction(url=url, body=body, status=status, headers=headers)
 
 
+HOME_FILE = "index.html"  # a site folder's <host>/index.html is served as the home page, https://<host>/
+
+
 def site_interactions(site_dir: Path) -> list[Interaction]:
     """A site folder (`<host>/<path>` files) as the exchanges of a crawl over https."""
     interactions = []
     for path in sorted(p for p in site_dir.rglob("*") if p.is_file() and not p.name.startswith(".")):
         relative = path.relative_to(site_dir)
-        url = f"https://{relative.parts[0]}/{'/'.join(relative.parts[1:])}"
+        served_path = "" if relative.parts[1:] == (HOME_FILE,) else "/".join(relative.parts[1:])
+        url = f"https://{relative.parts[0]}/{served_path}"
         content_type = _TYPES.get(path.suffix, "text/html") + "; charset=utf-8"
         interactions.append(served(url, path.read_bytes(), content_type))
     return interactions
@@ -78,7 +82,7 @@ def _category_page(outlet: Outlet, urls: list[str]) -> bytes:
 
 def outlet_site(outlet: Outlet, pages: dict[str, bytes]) -> list[Interaction]:
     """A site serving `pages` (URL -> HTML) with robots.txt for each host and every discovery source
-    of the outlet listing them (category pages on every page up to `max_pages`)."""
+    of the outlet listing them (category pages on every page up to `max_pages`, and the home page)."""
     urls = list(pages)
     interactions = []
     hosts = sorted({f"{urlsplit(u).scheme}://{urlsplit(u).netloc}" for u in [*urls, *(s for _, s in outlet.sources)]})
@@ -92,6 +96,7 @@ def outlet_site(outlet: Outlet, pages: dict[str, bytes]) -> list[Interaction]:
             following = category_page_url(outlet, url, page)
             if following:
                 interactions.append(served(following, _category_page(outlet, [])))
+    interactions.append(served(outlet.home_page, _category_page(outlet, urls)))
     interactions += [served(url, body, "text/html") for url, body in pages.items()]
     return interactions
 

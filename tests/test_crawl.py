@@ -103,7 +103,7 @@ def test_dataset_is_partitioned_by_outlet_and_date(replayed: tuple[Path, dict[st
 
 def test_replay_of_the_stored_real_pages(tmp_path: Path, shared_pages: None) -> None:
     """Cassettes built from ../shared/pages: every article page makes its expected record; the category
-    page is fetched and refused as not an article."""
+    page the sources list too is no article URL of the outlet and is never requested."""
     cassettes = tmp_path / "cassettes"
     outlets = [path.stem for path in build_page_cassettes(cassettes)]
     out = tmp_path / "out"
@@ -115,10 +115,12 @@ def test_replay_of_the_stored_real_pages(tmp_path: Path, shared_pages: None) -> 
         record = by_url[fixture.url]
         assert schema_errors(record) is None
         assert {k: record[k] for k in PAGE_FIELDS} == approved_output(fixture), fixture.name
-    assert manifest["outlets"]["vnexpress"]["skipped"] == {"not_article": 1}
+    assert manifest["outlets"]["vnexpress"]["skipped"] == {}
+    assert manifest["outlets"]["vnexpress"]["requested"] == len([f for f in articles
+                                                                 if f.expected_path.parent.name == "vnexpress"])
     assert manifest["totals"]["errors"] == 0
     short = {f.expected_path.parent.name for f in articles
-             if len(f.expected["text"].split()) < project_settings.SCRAPER_SHORT_TEXT_WORDS}
+             if len(approved_output(f)["text"].split()) < project_settings.SCRAPER_SHORT_TEXT_WORDS}
     assert short and {name for name, figures in manifest["outlets"].items()
                       if figures["layout_drift"]["short_or_empty"]} == short
 
@@ -291,6 +293,50 @@ def test_category_pages_sitemap_index_and_non_articles(tmp_path: Path, site: Loc
     again = crawl_local(tmp_path, outlets)
     assert site.requested("/chuyen-muc-4.html") == 1
     assert again["outlets"]["localnews"]["skipped"] == {"already_stored": 3, "refused_before": 1}
+
+
+def test_a_gone_category_page_loses_nothing_robots_sitemaps_and_the_home_page_list_the_articles(
+        tmp_path: Path, site: LocalSite) -> None:
+    """The outlet names one category page, which answers 404; robots.txt names a sitemap listing two
+    articles and the home page links a third: every article is found, and the manifest says which source
+    listed how many; links that are no article URL of the outlet are not followed."""
+    site.add("/robots.txt", Reply(f"User-agent: *\nDisallow: /tim-kiem\nSitemap: {site.url('/sitemap-news.xml')}\n"
+                                  .encode(), content_type="text/plain"))
+    site.add("/sitemap-news.xml", Reply(
+        (f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+         f'<url><loc>{site.url("/tin/a-1.html")}</loc></url><url><loc>{site.url("/tin/b-2.html")}</loc></url>'
+         f'<url><loc>{site.url("/gioi-thieu")}</loc></url></urlset>').encode(), content_type="application/xml"))
+    site.add("/", Reply(f'<html><body><a href="/thoi-su">Thời sự</a><a href="{site.url("/tin/c-3.html")}">C</a>'
+                        f'<a href="/tin/a-1.html">A</a></body></html>'.encode()))
+    site.add("/thoi-su.html", Reply(b"gone", 404))
+    for path, seed in (("/tin/a-1.html", "000"), ("/tin/b-2.html", "001"), ("/tin/c-3.html", "002")):
+        add_article(site, path, seed)
+    manifest = crawl_local(tmp_path, outlet_file(tmp_path, site, categories=["/thoi-su.html"]), status=0)
+    figures = manifest["outlets"]["localnews"]
+    assert sorted(r["url"].rsplit("/", 1)[1] for r in records(tmp_path / "out")) == ["a-1.html", "b-2.html",
+                                                                                   "c-3.html"]
+    assert figures["sources"] == {f"category {site.url('/thoi-su.html')}": 0,
+                                  f"home {site.url('/')}": 2,
+                                  f"robots_sitemap {site.url('/sitemap-news.xml')}": 2}
+    assert figures["errors_by_reason"] == {"category_http_404": 1}
+    assert site.requested("/gioi-thieu") == 0 and site.requested("/thoi-su") == 0
+
+
+def test_listing_dates_are_honoured_by_the_fallbacks_too(tmp_path: Path, site: LocalSite) -> None:
+    """A sitemap that robots.txt names dates an article before --since: it is not requested."""
+    site.add("/robots.txt", Reply(f"Sitemap: {site.url('/sitemap.xml')}\n".encode(), content_type="text/plain"))
+    site.add("/sitemap.xml", Reply(
+        (f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+         f'<url><loc>{site.url("/tin/cu-1.html")}</loc><lastmod>2023-09-10</lastmod></url>'
+         f'<url><loc>{site.url("/tin/moi-2.html")}</loc><lastmod>2023-09-15</lastmod></url></urlset>').encode(),
+        content_type="application/xml"))
+    site.add("/rss.xml", Reply(rss([])))
+    add_article(site, "/tin/cu-1.html", "000", "2023-09-10T09:00:00+07:00")
+    add_article(site, "/tin/moi-2.html", "001", "2023-09-15T09:00:00+07:00")
+    manifest = crawl_local(tmp_path, outlet_file(tmp_path, site, feeds=["/rss.xml"]), "--since", "2023-09-14")
+    assert site.requested("/tin/cu-1.html") == 0
+    assert [r["url"] for r in records(tmp_path / "out")] == [site.url("/tin/moi-2.html")]
+    assert manifest["outlets"]["localnews"]["skipped"] == {"before_since": 1}
 
 
 def test_a_doubtful_verdict_loses_no_article_and_a_sure_one_is_remembered(tmp_path: Path, site: LocalSite) -> None:

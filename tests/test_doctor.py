@@ -171,6 +171,23 @@ def test_sources_that_list_no_articles_fail(tmp_path: Path, site: LocalSite) -> 
     assert rows["articles"][0] == "fail"
 
 
+def test_named_sources_that_list_nothing_while_the_fallbacks_do_want_mending(tmp_path: Path,
+                                                                          site: LocalSite) -> None:
+    """The feed the definition names lists nothing; robots.txt names the sitemap and the home page links the
+    articles: the crawl still finds them, and the doctor says the definition needs mending."""
+    site.add("/rss.xml", Reply(rss([]), content_type="application/rss+xml"))
+    site.add("/robots.txt", Reply(f"User-agent: *\nSitemap: {site.url('/sitemap.xml')}\n".encode(),
+                                  content_type="text/plain"))
+    site.add("/", Reply(f'<html><body><a href="{site.url("/tin-1.html")}">Một</a></body></html>'.encode()))
+    status, rows, output = doctor(tmp_path, site, sitemaps=[])
+    assert rows[f"feed {site.url('/rss.xml')}"][0] == "fail"
+    named_in_robots = next(value for name, value in rows.items() if name.startswith(f"sitemap {site.url('/')}"))
+    assert named_in_robots == ("ok", "2 article URLs")
+    assert rows[f"home {site.url('/')}"] == ("ok", "1 article URLs")
+    assert rows["definition"][0] == "warn" and "needs mending" in rows["definition"][1]
+    assert rows["articles"][0] == "ok"
+
+
 def test_doctor_replay_passes_for_every_fixture_outlet() -> None:
     result = scraper("doctor", "--replay")
     assert result.returncode == 0, result.stdout + result.stderr

@@ -19,7 +19,7 @@ from ..cleaning.metadata import VIETNAM_TIME
 
 DEFINITIONS_DIR = Path(__file__).parent
 OUTLET_NAME = re.compile(r"[a-z][a-z0-9_]*")  # also a folder name in the dataset and a cassette's name
-_FIELDS = {"name", "title", "domains", "feeds", "sitemaps", "categories", "article_url", "pagination",
+_FIELDS = {"name", "title", "domains", "home", "feeds", "sitemaps", "categories", "article_url", "pagination",
            "max_pages", "published_in_url", "cleaner"}
 _TIME_GROUPS = ("y", "m", "d")
 _CLEANER_FIELDS = {"drop", "body", "published", "title", "author", "category", "tags"}
@@ -44,6 +44,7 @@ class Outlet:
     max_pages: int = 3
     published_in_url: re.Pattern[str] | None = None  # groups y, m, d and optionally H, M, S
     cleaner: CleanerHints = field(default_factory=CleanerHints)
+    home: str | None = None  # the home page; default: the root of the site of the first source
 
     def owns(self, url: str) -> bool:
         """Whether the URL is an http(s) address on one of the outlet's domains (subdomains included)."""
@@ -74,9 +75,25 @@ class Outlet:
 
     @property
     def sources(self) -> list[tuple[str, str]]:
-        """The discovery sources as (kind, URL) pairs."""
+        """The discovery sources the definition names, as (kind, URL) pairs."""
         return ([("feed", url) for url in self.feeds] + [("sitemap", url) for url in self.sitemaps]
                 + [("category", url) for url in self.categories])
+
+    @property
+    def home_page(self) -> str:
+        """The outlet's home page: as defined, else the root of the site its first source is on."""
+        if self.home:
+            return self.home
+        parts = urlsplit(self.sources[0][1]) if self.sources else None
+        return f"{parts.scheme}://{parts.netloc}/" if parts else f"https://{self.domains[0]}/"
+
+    @property
+    def fallback_sources(self) -> list[tuple[str, str]]:
+        """The sources every outlet has besides those its definition names, as (kind, URL) pairs: the
+        `Sitemap:` lines of its robots.txt, and its home page read as a category page. A named source that
+        moves or goes leaves them."""
+        parts = urlsplit(self.home_page)
+        return [("robots", f"{parts.scheme}://{parts.netloc}/robots.txt"), ("home", self.home_page)]
 
 
 def _strings(name: str, key: str, value: Any) -> tuple[str, ...]:
@@ -137,8 +154,11 @@ def outlet_from_dict(data: dict[str, Any]) -> Outlet:
         cleaner = CleanerHints(drop=drop, **single)
     except ValueError as error:
         raise OutletError(f"outlet {name!r}: field 'cleaner': {error}") from error
+    home = data.get("home")
+    if home is not None:
+        home = _urls(name, "home", home)[0]
     outlet = Outlet(
-        name=name, title=str(data.get("title", name)), domains=domains,
+        name=name, title=str(data.get("title", name)), domains=domains, home=home,
         feeds=_urls(name, "feeds", data.get("feeds", [])), sitemaps=_urls(name, "sitemaps", data.get("sitemaps", [])),
         categories=_urls(name, "categories", data.get("categories", [])), article_url=pattern,
         pagination=pagination, max_pages=max_pages, published_in_url=published_in_url, cleaner=cleaner,

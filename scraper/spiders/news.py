@@ -26,7 +26,7 @@ from twisted.internet import defer
 from twisted.python.failure import Failure
 
 from ..dataset import utc_now
-from ..discovery import DiscoveryError, Link, page_links, parse_feed, parse_sitemap
+from ..discovery import DiscoveryError, Link, page_links, parse_feed, parse_sitemap, robots_sitemaps
 from ..distributed import configure, is_distributed
 from ..outlets import Outlet, outlet_for_url
 from ..storage.files import Busy, hold_lock
@@ -43,6 +43,7 @@ _IGNORED_REASONS = (  # what Scrapy's IgnoreRequest says -> our reason
     ("decompressed size", "too_large"),
     ("its body", "too_large"),
 )
+FALLBACK_KINDS = ("robots", "robots_sitemap", "home")  # sources every outlet has besides its named ones
 ERROR_STATUSES = list(range(400, 600))  # `handle_httpstatus_list` to see error answers (redirects still followed)
 _HTML_TYPES = (b"text/html", b"application/xhtml", b"text/plain")  # or no Content-Type at all
 
@@ -195,11 +196,15 @@ class NewsSpider(Spider):
             shutil.rmtree(jobdir, ignore_errors=True)
 
     def source_requests(self) -> Iterator[Request]:
-        """The requests of the outlet's feeds, sitemaps and category pages, where a crawl starts."""
-        callbacks = {"feed": self.parse_feed, "sitemap": self.parse_sitemap, "category": self.parse_category}
-        for kind, url in self.outlet.sources:
-            yield Request(url, callback=callbacks[kind], errback=self.source_failed, dont_filter=True,
-                          meta={"source": kind, "page": 1, "first_page": url})
+        """The requests where a crawl starts: the outlet's feeds, sitemaps and category pages, then the
+        fallbacks every outlet has, its robots.txt (for the sitemaps it names) and its home page."""
+        callbacks = {"feed": self.parse_feed, "sitemap": self.parse_sitemap, "category": self.parse_category,
+                     "robots": self.parse_robots, "home": self.parse_category}
+        for kind, url in [*self.outlet.sources, *self.outlet.fallback_sources]:
+            meta = {"source": kind, "listed_by": f"{kind} {url}", "page": 1, "first_page": url}
+            if kind == "robots":
+                meta["handle_httpstatus_list"] = ERROR_STATUSES  # no robots.txt: no sitemap named there
+            yield Request(url, callback=callbacks[kind], errback=self.source_failed, dont_filter=True, meta=meta)
 
     async def start(self) -> AsyncIterator[Request]:
         if self.distributed:  # the sources are in the shared queue, put there by `scraper seed`
@@ -210,50 +215,66 @@ class NewsSpider(Spider):
     # Discovery -----------------------------------------------------------------------------------
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
+        self.counts.source(response.meta["listed_by"])
         try:
             links = parse_feed(response.body)
         except DiscoveryError as error:
             self.counts.fail(response.url, "bad_feed", str(error))
             return
-        yield from self.follow(links)
+        yield from self.follow(links, response.meta["listed_by"])
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
+        self.counts.source(response.meta["listed_by"])
         try:
             links, children = parse_sitemap(response.body, self.settings.getint("DOWNLOAD_MAXSIZE"))
         except DiscoveryError as error:
             self.counts.fail(response.url, "bad_sitemap", str(error))
             return
         limit = self.settings.getint("SCRAPER_MAX_CHILD_SITEMAPS")
-        for child in newest_sitemaps(self.outlet, children, self.since, limit):
+        for child in newest_sitemaps(self.outlet, children, self.since, limit):  # listed by the index's source
             yield Request(child.url, callback=self.parse_sitemap, errback=self.source_failed,
-                          meta={"source": "sitemap"})
-        yield from self.follow(links)
+                          meta={"source": response.meta["source"], "listed_by": response.meta["listed_by"]})
+        yield from self.follow(links, response.meta["listed_by"])
+
+    def parse_robots(self, response: Response) -> Iterator[Request]:
+        """The sitemaps robots.txt names that the outlet's definition does not, each a source of its own."""
+        if response.status != 200:
+            return
+        named = set(self.outlet.sitemaps)
+        for url in robots_sitemaps(response.body, response.url):
+            if url not in named and self.outlet.owns(url):
+                yield Request(url, callback=self.parse_sitemap, errback=self.source_failed, dont_filter=True,
+                              meta={"source": "robots_sitemap", "listed_by": f"robots_sitemap {url}"})
 
     def parse_category(self, response: Response) -> Iterator[Request]:
+        self.counts.source(response.meta["listed_by"])
         try:
             urls, next_page = page_links(response.body, response.url)
         except DiscoveryError as error:
-            self.counts.fail(response.url, "bad_category_page", str(error))
+            self.counts.fail(response.url, f"bad_{response.meta['source']}_page", str(error))
             return
-        links = [Link(url) for url in urls if self.outlet.is_article_url(url)]
-        yield from self.follow(links)
+        links = [Link(url) for url in urls]
+        yield from self.follow(links, response.meta["listed_by"])
         page = response.meta.get("page", 1)
-        if page >= self.outlet.max_pages:
+        if page >= self.outlet.max_pages or response.meta["source"] == "home":  # a home page has one page
             return
-        if next_page is None and links:  # no rel="next": the outlet's own pagination, while pages list articles
+        if next_page is None and any(self.outlet.is_article_url(url) for url in urls):
+            # no rel="next": the outlet's own pagination, while pages list articles
             next_page = category_page_url(self.outlet, response.meta["first_page"], page + 1)
         if next_page and self.outlet.owns(next_page):
+            meta = {key: response.meta[key] for key in ("source", "listed_by", "first_page")}
             yield Request(next_page, callback=self.parse_category, errback=self.source_failed,
-                          meta={"source": "category", "page": page + 1, "first_page": response.meta["first_page"]})
+                          meta={**meta, "page": page + 1})
 
-
-    def follow(self, links: Iterable[Link]) -> Iterator[Request]:
+    def follow(self, links: Iterable[Link], listed_by: str) -> Iterator[Request]:
         """Requests for the listed articles this run still needs; those already stored, refused before or
-        published before `since` are counted as skipped (links off the outlet's domains are ignored)."""
+        published before `since` are counted as skipped (links off the outlet's domains, and those that
+        are no article URL of it, are ignored). `listed_by` names the source, which is counted."""
         for link in links:
-            if not follows(self.outlet, link.url):
+            if not follows(self.outlet, link.url) or not self.outlet.is_article_url(link.url):
                 continue
             canonical = canonicalize_url(link.url)
+            self.counts.listed(listed_by, canonical)
             if canonical in self._scheduled:
                 continue
             self._scheduled.add(canonical)
@@ -299,4 +320,9 @@ class NewsSpider(Spider):
     def source_failed(self, failure: Failure) -> None:
         reason = failure_reason(failure)
         kind = failure.request.meta.get("source", "source")
-        self.counts.fail(failure.request.url, f"{kind}_{reason}", str(failure.value))
+        if "listed_by" in failure.request.meta:
+            self.counts.source(failure.request.meta["listed_by"])  # it listed nothing
+        if kind in FALLBACK_KINDS:  # a fallback that fails is no error of the run: the named sources are read
+            self.counts.fallback_failed(failure.request.url, f"{kind}_{reason}")
+        else:
+            self.counts.fail(failure.request.url, f"{kind}_{reason}", str(failure.value))

@@ -38,6 +38,8 @@ class RunCounts:
         self.failures: list[dict[str, str]] = []
         self.skipped_pages: list[dict[str, str]] = []
         self.doubtful_pages: list[dict[str, Any]] = []
+        self.fallback_failures: list[dict[str, str]] = []
+        self.sources: dict[str, set[str]] = {}  # each source ("<kind> <url>") and the article URLs it listed
         self.near_duplicates: list[dict[str, Any]] = []
 
     @property
@@ -69,6 +71,19 @@ class RunCounts:
             self.near_duplicates.append({"canonical_url": canonical_url, "near_duplicate_of": original,
                                          "similarity": round(similarity, 3)})
 
+    def source(self, source: str) -> None:
+        """A source read ("feed https://…", "home https://…"): counted, even if it lists nothing."""
+        self.sources.setdefault(source, set())
+
+    def listed(self, source: str, canonical_url: str) -> None:
+        """An article URL a source listed, for its count."""
+        self.sources.setdefault(source, set()).add(canonical_url)
+
+    def fallback_failed(self, url: str, reason: str) -> None:
+        """A fallback source (robots.txt, its sitemaps, the home page) that could not be read."""
+        if len(self.fallback_failures) < MAX_LISTED_FAILURES:
+            self.fallback_failures.append({"url": url, "reason": reason})
+
     def kept_doubtful(self, url: str, page_type: str, score: float | None) -> None:
         """A page stored although the cleaner judged it, with low confidence, not to be an article."""
         self.inc("kept_doubtful")
@@ -89,6 +104,8 @@ class RunCounts:
             "duplicates": values.get("duplicates", 0),
             "near_duplicates": values.get("near_duplicates", 0),
             "near_duplicate_pages": self.near_duplicates,
+            "sources": {source: len(urls) for source, urls in sorted(self.sources.items())},
+            "fallback_failures": self.fallback_failures,
             "kept_doubtful": values.get("kept_doubtful", 0),
             "doubtful_pages": self.doubtful_pages,
             "skipped": skipped,
