@@ -103,8 +103,8 @@ def test_review_of_a_crawls_warc_files_shows_the_pages_of_its_cassettes(shared_p
     from_cassettes = {source.url: account(source) for source in recorded}
     assert len(from_warc) == len(archived) and len(from_cassettes) == len(recorded) >= 20
     assert {url: from_warc.get(url) for url in from_cassettes} == from_cassettes  # same names, same blocks
-    extra = [from_warc[url][2] for url in from_warc.keys() - from_cassettes.keys()]
-    assert extra == ["not_article"]  # the category page the crawl requested as an article, refused as it was then
+    # the archive holds no page the cassettes lack: the category page is no article URL, never requested as one
+    assert from_warc.keys() <= from_cassettes.keys()
     out = tmp_path / "review.html"
     result = run_cli("review", str(warc_crawl / "warc"), "--out", str(out))
     assert result.returncode == 0, result.stderr
