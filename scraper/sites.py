@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .cassettes import CASSETTE_SUFFIX, Interaction, write_cassette
-from .fixtures import FIXTURES_DIR, shared_pages_dir
+from .fixtures import FIXTURES_DIR, page_fixtures
 from .outlets import Outlet, get_outlet, outlet_for_url
 from .spiders.news import category_page_url
 
@@ -103,15 +103,13 @@ def outlet_site(outlet: Outlet, pages: dict[str, bytes]) -> list[Interaction]:
 
 def shared_page_sites(pages_dir: Path | None = None,
                       fixtures_root: Path = FIXTURES_DIR) -> dict[str, list[Interaction]]:
-    """The stored real pages as one site per outlet (pages whose file is missing are left out)."""
-    pages_dir = pages_dir or shared_pages_dir()
+    """The stored pages of the page fixtures, real ones in `pages_dir` and those written for an outlet
+    beside their records, as one site per outlet (pages whose file is missing are left out)."""
     by_outlet: dict[str, dict[str, bytes]] = defaultdict(dict)
-    for path in sorted((fixtures_root / "pages").glob("*/*.json")):
-        record = json.loads(path.read_text(encoding="utf-8"))
-        page, url = pages_dir / record["page"], record.get("url")
-        outlet = outlet_for_url(url) if url else None
-        if outlet is not None and page.is_file():
-            by_outlet[outlet.name][url] = page.read_bytes()
+    for fixture in page_fixtures(fixtures_root, pages_dir):
+        outlet = outlet_for_url(fixture.url) if fixture.url else None
+        if outlet is not None and not fixture.in_cassette and fixture.input_path.is_file():
+            by_outlet[outlet.name][fixture.url] = fixture.input_path.read_bytes()
     return {name: outlet_site(get_outlet(name), pages) for name, pages in sorted(by_outlet.items())}
 
 

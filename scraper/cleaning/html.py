@@ -33,6 +33,7 @@ _PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(
 _LEAF_TAGS = ("p", "h2", "h3", "span", "strong", "b", "td", "div")  # leaf blocks that may hold the lead
 _LINK_BOX_WORD = re.compile("|".join(map(re.escape, rules.LINK_BOX_CLASS_WORDS)))
 _WIDGET_WORD = re.compile("|".join(map(re.escape, rules.WIDGET_CLASS_WORDS)))
+_NEVER_ARTICLE_WORD = re.compile("|".join(map(re.escape, rules.NEVER_ARTICLE_CLASS_WORDS)))
 _LEAD_CLASSED_TAGS = ("p", "h2", "h3", "div", "span", "strong")  # elements whose class may name the lead
 _BLOCK_TAGS = frozenset(("div", "p", "table", "ul", "ol", "h1", "h2", "h3", "h4", "section", "article", "blockquote",
                          "figure"))
@@ -281,6 +282,37 @@ def _boilerplate_name(element: HtmlElement) -> str | None:
     if _WIDGET_WORD.search(names) or any(token in rules.BOILERPLATE_CLASS_TOKENS for token in names.split()):
         return "widget"
     return "links" if _LINK_BOX_WORD.search(names) else None
+
+
+def _chrome(body: HtmlElement, paragraphs: dict[HtmlElement, int]) -> set[HtmlElement]:
+    """The outermost elements of chrome: whose class or id names what never holds the article (a popup, a
+    footer, comments); then, of the rest, those of a tag that is never article text or whose class or id
+    names a widget, unless they hold more than a share of the prose (as pruning spares them)."""
+    never = _outermost(body, lambda e: bool(_NEVER_ARTICLE_WORD.search(f"{e.get('class', '')} {e.get('id', '')}"
+                                                                     .lower())))
+    paragraphs = {p: n for p, n in paragraphs.items() if not any(a in never for a in p.iterancestors())}
+    prose_under = _prose_under(paragraphs)
+    prose = max(sum(paragraphs.values()), 1)
+    return never | _outermost(body, lambda e: e not in never and (
+        e.tag in rules.BOILERPLATE_TAGS or _boilerplate_name(e) == "widget")
+        and prose_under.get(e, 0) <= rules.PRUNE_MAX_PROSE_SHARE * prose, skip=never)
+
+
+def _outermost(body: HtmlElement, chosen: Callable[[HtmlElement], bool],
+               skip: set[HtmlElement] | None = None) -> set[HtmlElement]:
+    """The outermost elements under `body` that `chosen` picks (not looking inside `skip`)."""
+    skip = skip or set()
+    found: set[HtmlElement] = set()
+    stack = list(body)
+    while stack:
+        element = stack.pop()
+        if not isinstance(element.tag, str) or element in skip:
+            continue
+        if chosen(element):
+            found.add(element)
+        else:
+            stack.extend(element)
+    return found
 
 
 def _is_boilerplate_container(element: HtmlElement, name: str | None) -> bool:
@@ -584,7 +616,8 @@ def _read(html: str | bytes, url: str | None, hints: CleanerHints | None, trace:
     body = tree.find("body")
     paragraphs = _long_paragraphs(body) if body is not None else {}
     lead = _lead_element(tree, meta)
-    measures = measure_page(tree, meta, paragraphs, lead is not None, url)
+    chrome = _chrome(body, paragraphs) if body is not None else set()
+    measures = measure_page(tree, meta, paragraphs, chrome, lead is not None, url)
     return _ReadPage(page, tree, meta, remover, paragraphs, lead, measures, judge(measures))
 
 

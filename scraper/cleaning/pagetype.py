@@ -22,7 +22,7 @@ _HEADLINE_WORDS = (4, 30)  # a link whose text has this many words reads as the 
 _SKIPPED = ("nav", "header", "footer", "aside", "form", "select", "button", "noscript")
 _CARD_TAGS = ("li", "article", "div", "section", "td", "dd")
 _HEADING_TAGS = ("h2", "h3", "h4", "h5")
-_CARD_DEPTH = 3
+_CARD_DEPTH = 5
 _TEASERS_ALIKE = 3  # teasers of the same tag and class that make a repeated block
 _SUMMARY_CHARS = 60  # a teaser's summary (sapo) outside its links
 _TEASER_MAX_CHARS = 500  # a teaser holds no more text outside links than a summary
@@ -61,6 +61,7 @@ class PageMeasures:
     title: str | None = None
     dated: bool = False  # the metadata declares a publication time
     lead: bool = False  # a lead paragraph, the page's description, stands in the page
+    headline: bool = False  # the title stands as a heading that is no link
 
     @property
     def link_density(self) -> float:
@@ -74,21 +75,23 @@ class PageMeasures:
 
 
 
-def measure_page(tree: HtmlElement, meta: PageMetadata, paragraphs: dict[HtmlElement, int], lead: bool,
-                 url: str | None) -> PageMeasures:
-    """Measure a page (scripts and styles stripped) for the page-type signals: `paragraphs` are its long
-    paragraphs with their lengths (see `html._long_paragraphs`), `lead` whether its lead was found."""
+def measure_page(tree: HtmlElement, meta: PageMetadata, paragraphs: dict[HtmlElement, int],
+                 chrome: set[HtmlElement], lead: bool, url: str | None) -> PageMeasures:
+    """Measure a page (scripts and styles stripped) for the page-type signals, leaving out its `chrome`
+    (menus, footers, popups: see `html._chrome`): `paragraphs` are its long paragraphs with their lengths
+    (see `html._long_paragraphs`), `lead` whether its lead was found."""
     body = tree.find("body")
     measures = PageMeasures(jsonld_types=meta.jsonld_types, og_type=meta.og_type, url_path=_path(url),
                             title=meta.title, dated=meta.dated, lead=lead)
     if body is None:
         return measures
-    measures.text_chars = len(" ".join(body.text_content().split()))
+    measures.text_chars = _chars(body) - sum(map(_chars, chrome))
+    measures.headline = _has_headline(body, meta.title)
     headlines: dict[HtmlElement, int] = {}
     signatures: dict[tuple[str, str], list[tuple[HtmlElement, ...]]] = {}
     for link in body.iter("a"):
         text = " ".join(link.text_content().split())
-        if not text:
+        if not text or any(ancestor in chrome for ancestor in link.iterancestors()):
             continue
         measures.link_chars += len(text)
         low, high = _HEADLINE_WORDS
@@ -108,9 +111,27 @@ def measure_page(tree: HtmlElement, meta: PageMetadata, paragraphs: dict[HtmlEle
     for link, size in headlines.items():
         for _, ancestor in zip(range(_CARD_DEPTH), link.iterancestors(), strict=False):
             near[ancestor] = max(near.get(ancestor, 0), size)
-    prose = {p: length for p, length in paragraphs.items() if not _is_teaser_summary(p, length, headlines, near)}
+    prose = {p: length for p, length in paragraphs.items() if not _is_teaser_summary(p, length, headlines, near)
+             and not any(ancestor in chrome for ancestor in p.iterancestors())}
     measures.prose_chars = _most_in_one_container(prose)
     return measures
+
+
+def _has_headline(body: HtmlElement, title: str | None) -> bool:
+    """Whether the page shows its title as a headline of its own: a heading of the title's words that is no
+    link and holds none (a listing's heading names its section; its headlines are links)."""
+    if not title or len(title.split()) < _HEADLINE_WORDS[0] + 1:
+        return False
+    wanted = " ".join(title.split())
+    for heading in body.iter("h1", "h2"):
+        if " ".join(heading.text_content().split()) == wanted and heading.find(".//a") is None \
+                and not any(ancestor.tag == "a" for ancestor in heading.iterancestors()):
+            return True
+    return False
+
+
+def _chars(element: HtmlElement) -> int:
+    return len(" ".join(element.text_content().split()))
 
 
 def _most_in_one_container(paragraphs: dict[HtmlElement, int]) -> int:
@@ -223,6 +244,8 @@ def judge(measures: PageMeasures) -> PageType:
                               _step(measures.teaser_share, weights["teaser_share"]))
     if measures.dated:
         signals["time"] = ("a declared publication time", weights["dated"])
+    if measures.headline:
+        signals["headline"] = ("the title stands as a headline of its own", weights["headline"])
     if measures.lead:
         signals["lead"] = ("the description stands as a lead", weights["lead"])
     if measures.title and rules.ERROR_TITLE.search(measures.title):

@@ -207,13 +207,16 @@ LINK_BOX_MIN_LINK_SHARE = 0.25
 WIDGET_CLASS_WORDS = (
     "comment", "binhluan", "binh-luan", "ykien", "y-kien", "social", "share", "sharing", "chiase", "chia-se",
     "banner", "advert", "quangcao", "sponsor", "footer", "sidebar", "widget", "poll", "rating", "print",
-    "newsletter", "subscribe", "login", "search", "calendar", "lich", "video-box", "box-video", "embed", "audio",
+    "newsletter", "subscribe", "login", "search", "calendar", "video-box", "box-video", "embed", "audio",
     "player", "gallery-thumb", "author-box", "popup",
     "notebox",  # pages/znews (promo box of a book series inside the body)
 )
+# Of those, what never holds the article, whatever prose it holds: left out of the page-type measures.
+NEVER_ARTICLE_CLASS_WORDS = ("popup", "modal", "footer", "comment", "binhluan", "binh-luan", "newsletter",
+                             "subscribe", "login", "cookie")
 # Whole class or id tokens (too short to match as fragments).
 BOILERPLATE_CLASS_TOKENS = ("ads", "ad", "qc", "nav", "header", "top-header", "right", "zone-right", "box-right",
-                            "col-right")
+                            "col-right", "lich")
 # Elements that are never article text.
 BOILERPLATE_TAGS = ("nav", "aside", "footer", "form", "iframe", "noscript", "button", "select", "svg", "canvas")
 # Never prune a container holding more than this share of the page's prose (paragraphs of at least
@@ -290,6 +293,7 @@ PAGE_TYPE = {
     "little_text": -2.0,
     "dated": 1.0,
     "lead": 0.5,
+    "headline": 1.0,
     "error_title": -5.0,  # a title that says the page is not there ("404", "Không tìm thấy")
     "url_home": -1.0,
     "url_article_id": 0.5,
