@@ -87,7 +87,8 @@ def test_two_workers_share_one_frontier(tmp_path: Path, redis_url: str) -> None:
 
     def workers(*outs: Path) -> list[subprocess.CompletedProcess[str]]:
         seeded = run("seed", "localnews", *settings[:2])
-        assert seeded.returncode == 0 and "2 discovery requests queued" in seeded.stdout, seeded.stderr
+        # the feed and the sitemap it names, and the fallbacks: robots.txt's Sitemap lines and the home page
+        assert seeded.returncode == 0 and "4 discovery requests queued" in seeded.stdout, seeded.stderr
         started = [subprocess.Popen([sys.executable, "-m", "scraper", "crawl", "localnews", "--out", str(out),
                                      *settings], cwd=REPO, env=environment, stdout=subprocess.PIPE,
                                     stderr=subprocess.PIPE, text=True) for out in outs]
