@@ -141,7 +141,7 @@ class DoctorSpider(Spider):
                 yield self._request(url, self.parse_sitemap, check=f"sitemap {url} (named in robots.txt)",
                                     failing=WARN, fallback=True)
         home = self.outlet.home_page
-        if self.allowed(home):
+        if home not in self.outlet.categories and self.allowed(home):
             yield self._request(home, self.parse_category, check=f"home {home}", failing=WARN, fallback=True,
                                 page=self.outlet.max_pages)
 

@@ -96,7 +96,8 @@ def outlet_site(outlet: Outlet, pages: dict[str, bytes]) -> list[Interaction]:
             following = category_page_url(outlet, url, page)
             if following:
                 interactions.append(served(following, _category_page(outlet, [])))
-    interactions.append(served(outlet.home_page, _category_page(outlet, urls)))
+    if outlet.home_page not in outlet.categories:
+        interactions.append(served(outlet.home_page, _category_page(outlet, urls)))
     interactions += [served(url, body, "text/html") for url, body in pages.items()]
     return interactions
 

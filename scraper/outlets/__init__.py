@@ -91,9 +91,10 @@ class Outlet:
     def fallback_sources(self) -> list[tuple[str, str]]:
         """The sources every outlet has besides those its definition names, as (kind, URL) pairs: the
         `Sitemap:` lines of its robots.txt, and its home page read as a category page. A named source that
-        moves or goes leaves them."""
+        moves or goes leaves them. A home page the definition names as a category page is read once."""
         parts = urlsplit(self.home_page)
-        return [("robots", f"{parts.scheme}://{parts.netloc}/robots.txt"), ("home", self.home_page)]
+        robots = ("robots", f"{parts.scheme}://{parts.netloc}/robots.txt")
+        return [robots] if self.home_page in self.categories else [robots, ("home", self.home_page)]
 
 
 def _strings(name: str, key: str, value: Any) -> tuple[str, ...]:
