@@ -64,6 +64,11 @@ class Fixture:
     def refused(self) -> str | None:
         return self.expected.get("refused")
 
+    @property
+    def written(self) -> bool:
+        """The page was written for the fixtures and is kept beside its record, not saved from a real site."""
+        return not self.in_cassette and self.input_path.parent == self.expected_path.parent
+
     def read_input(self) -> bytes:
         if self.in_cassette:
             from .cassettes import recorded_page
@@ -105,12 +110,9 @@ def page_fixtures(root: Path = FIXTURES_DIR, pages_dir: Path | None = None) -> I
         )
 
 
-WRITTEN_PAGES = "written"  # pages/written/: pages written for the fixtures, of no outlet
-
-
 def real_page_fixtures(root: Path = FIXTURES_DIR) -> Iterator[Fixture]:
     """The page fixtures of real pages of the outlets, not the pages written for the fixtures."""
-    return (f for f in page_fixtures(root) if f.expected_path.parent.name != WRITTEN_PAGES)
+    return (f for f in page_fixtures(root) if not f.written)
 
 
 def all_fixtures(root: Path = FIXTURES_DIR) -> list[Fixture]:

@@ -83,6 +83,72 @@ def test_article_page_urls_are_recognised(path: Path) -> None:
     assert outlet.is_article_url(url)
 
 
+# Article URLs as the outlets publish them (seen in public crawlers' data and code), and pages of theirs
+# that are no article: section, tag, event, video and print-edition pages.
+ARTICLE_URLS = [
+    "https://tienphong.vn/vng-nhan-bang-khen-cua-ubnd-tphcm-post618222.tpo",
+    "https://laodong.vn/giai-tri/baby-monster-tiet-lo-duoc-blackpink-truyen-cam-hung-1341596.ldo",
+    "https://nhandan.vn/xung-dang-la-thanh-bao-kiem-sac-ben-trong-dau-tranh-phong-chong-toi-pham-post980623.html",
+    "https://vtv.vn/chinh-tri/be-mac-hoi-nghi-lan-thu-9-ban-chap-hanh-trung-uong-dang-khoa-xiii-20240518110017121.htm",
+    "https://vneconomy.vn/loi-nhuan-giam-75-vi-sao-vng-van-duoc-dinh-gia-1-ty-usd.htm",
+    "https://cafef.vn/vng-quy-i-2025-doanh-thu-2232-ty-dong-loi-nhuan-tang-vot-188250506191738327.chn",
+    "https://cafebiz.vn/thu-tuong-hun-sen-tuyen-bo-nhiem-ky-cua-ong-khong-co-gioi-han-20210802225605964.chn",
+    "http://kenh14.vn/phai-dep-doc-la-nhu-xperia-xz-moi-xung-tam-smartphone-cao-cap-20161018132033876.chn",
+    "https://www.24h.com.vn/tin-tuc-trong-ngay/khong-khi-lanh-tran-ve-mien-bac-co-tai-dien-mua-phun-nom-am-c46a1443361.html",
+    "https://www.baodautu.vn/vng-len-san-chung-khoan-my-d201282.html",
+    "https://plo.vn/96-gia-dinh-tai-tphcm-nhan-nuoi-162-sinh-vien-lao-campuchia-post791230.html",
+    "https://cand.vn/canh-sat-kinh-te-phai-chu-dong-phong-ngua-rui-ro-tu-som-tu-xa-post818972.html",
+    "http://cand.com.vn/ANTT/Van-chuyen-trai-phep-tren-3-3-kg-nghi-la-nga-voi-da-sung-te-giac-418933/",
+    "https://www.qdnd.vn/xa-hoi/tin-tuc/zalo-nhan-giay-khen-tu-giam-doc-cong-an-tp-ho-chi-minh-725289",
+    "https://www.sggp.org.vn/chuyen-nha-tai-dinh-cu-thanh-nha-o-xa-hoi-post740417.html",
+    "https://thethaovanhoa.vn/hinh-anh-bac-ho-gian-di-trong-tranh-cua-hoa-si-dao-trong-ly-20240517201219288.htm",
+    "https://thethaovanhoa.vn/olympic-2021/bang-tong-sap-huy-chuong-olympic-tokyo-2021-moi-nhat-n20210729163743025.htm",
+    "https://vietnamnet.vn/vng-don-nhan-bang-khen-doanh-nghiep-tieu-bieu-2017-i354317.html",
+    "https://tuoitre.vn/hlv-tung-gay-han-voi-messi-bi-ngat-xiu-do-vo-danh-100260817195924522.htm",
+    "https://nld.com.vn/be-mac-hoi-nghi-trung-uong-lan-thu-9-196240518105449648.htm",
+]
+NOT_ARTICLE_URLS = [
+    "https://laodong.vn/tags/gia-vang-12345.ldo",
+    "https://laodong.vn/event/bau-cu-quoc-hoi-2026-12345.ldo",
+    "https://nhandan.vn/video-le-hoi-hoa-ban-post845124.html",
+    "https://nhandan.vn/bao-nhan-dan-so-25012-post845125.html",
+    "https://vneconomy.vn/chung-khoan.htm",
+    "https://vneconomy.vn/tai-chinh-ngan-hang.htm",
+    "https://cafef.vn/thi-truong-chung-khoan.chn",
+    "https://www.24h.com.vn/tin-tuc-trong-ngay-c46.html",
+    "https://www.qdnd.vn/chinh-tri/tin-tuc",
+    "https://baodautu.vn/thoi-su-d1/",
+    "https://vtv.vn/chinh-tri.htm",
+]
+
+
+@pytest.mark.parametrize("url", ARTICLE_URLS)
+def test_published_article_urls_are_recognised(url: str) -> None:
+    outlet = outlet_for_url(url)
+    assert outlet is not None and outlet.is_article_url(url), url
+
+
+@pytest.mark.parametrize("url", NOT_ARTICLE_URLS)
+def test_pages_that_are_no_article_are_not_article_urls(url: str) -> None:
+    outlet = outlet_for_url(url)
+    assert outlet is not None and not outlet.is_article_url(url), url
+
+
+@pytest.mark.parametrize("name", sorted(builtin_outlets()))
+def test_category_and_home_pages_are_not_article_urls(name: str) -> None:
+    outlet = builtin_outlets()[name]
+    for url in [*outlet.categories, outlet.home_page]:
+        assert not outlet.is_article_url(url), f"{name}: {url}"
+
+
+def test_a_home_page_named_as_category_is_read_once() -> None:
+    outlet = outlet_from_dict({**_without("feeds"), "categories": ["https://demo.vn/"]})
+    assert outlet.home_page == "https://demo.vn/"
+    assert outlet.fallback_sources == [("robots", "https://demo.vn/robots.txt")]
+    assert outlet_from_dict(MINIMAL).fallback_sources == [("robots", "https://demo.vn/robots.txt"),
+                                                           ("home", "https://demo.vn/")]
+
+
 def test_the_refused_list_page_is_not_an_article_url() -> None:
     record = _page(FIXTURES_DIR / "pages" / "vnexpress" / "vnexpress_list.json")
     assert record["expected"] == {"refused": "not_article"}
