@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import trafilatura
 from lxml import etree
@@ -231,6 +232,11 @@ _PHOTO_TABLE = etree.XPath(rules.PHOTO_TABLE_XPATH)
 _ITALIC_PHOTO_LINE = etree.XPath(rules.CENTRED_ITALIC_PHOTO_LINE)
 
 
+@lru_cache(maxsize=4096)
+def _names_caption(class_names: str) -> bool:
+    return bool(rules.CAPTION_CLASS.search(class_names))
+
+
 def _is_centred(element: HtmlElement) -> bool:
     style = (element.get("style") or "").lower().replace(" ", "")
     return element.get("align") == "center" or "text-align:center" in style
@@ -241,7 +247,7 @@ def _is_centred(element: HtmlElement) -> bool:
 # by position alone (a line at a photo), not by what the markup names a caption.
 _CAPTION_FINDERS: tuple[tuple[Callable[[HtmlElement], list[HtmlElement]], bool], ...] = (
     (_CAPTION_TAG, False),
-    (lambda tree: [e for e in _CLASSED_ANY(tree) if rules.CAPTION_CLASS.search(e.get("class", ""))], False),
+    (lambda tree: [e for e in _CLASSED_ANY(tree) if _names_caption(e.get("class", ""))], False),
     (_PHOTO_TABLE, True),
     (lambda tree: [e for e in tree.iter(*rules.CENTRED_CAPTION_TAGS) if _is_centred(e) and _ITALIC_PHOTO_LINE(e)],
      True),
@@ -276,7 +282,13 @@ def _take_captions(tree: HtmlElement, remover: _Remover) -> list[str]:
 def _boilerplate_name(element: HtmlElement) -> str | None:
     """What the element's class or id names it, when that is chrome: "widget" (ads, comments, sharing…) or
     "links" (a related list, a menu, a tag row)."""
-    names = f"{element.get('class', '')} {element.get('id', '')}".lower()
+    return _chrome_kind(f"{element.get('class', '')} {element.get('id', '')}")
+
+
+@lru_cache(maxsize=4096)
+def _chrome_kind(class_and_id: str) -> str | None:
+    """`_boilerplate_name` of a class and id (class names recur on a page: each is read once)."""
+    names = class_and_id.lower()
     if not names.strip():
         return None
     if _WIDGET_WORD.search(names) or any(token in rules.BOILERPLATE_CLASS_TOKENS for token in names.split()):
@@ -288,14 +300,19 @@ def _chrome(body: HtmlElement, paragraphs: dict[HtmlElement, int]) -> set[HtmlEl
     """The outermost elements of chrome: whose class or id names what never holds the article (a popup, a
     footer, comments); then, of the rest, those of a tag that is never article text or whose class or id
     names a widget, unless they hold more than a share of the prose (as pruning spares them)."""
-    never = _outermost(body, lambda e: bool(_NEVER_ARTICLE_WORD.search(f"{e.get('class', '')} {e.get('id', '')}"
-                                                                     .lower())))
+    never = _outermost(body, lambda e: _never_article(f"{e.get('class', '')} {e.get('id', '')}"))
     paragraphs = {p: n for p, n in paragraphs.items() if not any(a in never for a in p.iterancestors())}
     prose_under = _prose_under(paragraphs)
     prose = max(sum(paragraphs.values()), 1)
     return never | _outermost(body, lambda e: e not in never and (
         e.tag in rules.BOILERPLATE_TAGS or _boilerplate_name(e) == "widget")
         and prose_under.get(e, 0) <= rules.PRUNE_MAX_PROSE_SHARE * prose, skip=never)
+
+
+@lru_cache(maxsize=4096)
+def _never_article(class_and_id: str) -> bool:
+    """Whether a class and id name what never holds the article (a popup, a footer, comments)."""
+    return bool(_NEVER_ARTICLE_WORD.search(class_and_id.lower()))
 
 
 def _outermost(body: HtmlElement, chosen: Callable[[HtmlElement], bool],

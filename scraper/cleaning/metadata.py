@@ -6,6 +6,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Any
 
 from lxml.html import HtmlElement
@@ -104,8 +105,13 @@ def _classed(classed: Classed, tags: tuple[str, ...], fragments: tuple[str, ...]
              excluding: tuple[str, ...] = ()) -> list[HtmlElement]:
     """The elements of these tags whose class or id holds one of the (lower-case) fragments and none of
     `excluding`, in page order."""
-    return [e for e, names in classed if e.tag in tags and any(fragment in names for fragment in fragments)
-            and not any(fragment in names for fragment in excluding)]
+    return [e for e, names in classed if e.tag in tags and _names_hold(names, fragments, excluding)]
+
+
+@lru_cache(maxsize=8192)
+def _names_hold(names: str, fragments: tuple[str, ...], excluding: tuple[str, ...]) -> bool:
+    """Whether class and id names hold one of the fragments and none of `excluding` (names recur on a page)."""
+    return any(fragment in names for fragment in fragments) and not any(fragment in names for fragment in excluding)
 
 
 def _text(element: HtmlElement) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from functools import lru_cache
 
 # Zero-width characters, soft hyphens, control characters and the replacement character (what a
 # broken byte or a reference such as "&#0;" decodes to): removed, as none of them is text.
@@ -31,9 +32,21 @@ _OLD_STYLE_RE = re.compile(
 )
 
 
+_SHORT_LINE = 300  # lines up to this length are remembered: labels, links and headings recur on a page
+
+
 def normalize_line(text: str) -> str:
     """One line of text: entities decoded, NFC, no zero-width, control or replacement characters,
     line breaks and whitespace runs as single spaces."""
+    return _normalize_short_line(text) if len(text) <= _SHORT_LINE else _normalize_line(text)
+
+
+@lru_cache(maxsize=16384)
+def _normalize_short_line(text: str) -> str:
+    return _normalize_line(text)
+
+
+def _normalize_line(text: str) -> str:
     if "&" in text:
         text = html.unescape(text)
     text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
