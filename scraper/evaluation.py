@@ -244,22 +244,26 @@ class SetReport:
     seconds: dict[str, float]
 
 
+def set_f1(texts: list[tuple[PublicPage, str]]) -> float:
+    """The F1 of texts of a set's article pages: mean token F1 against whole expected texts; pooled over
+    the snippets where pages have snippets (the trafilatura set)."""
+    if all(page.expected is not None for page, _ in texts):
+        return sum(token_scores(text, page.expected or "")[2] for page, text in texts) / len(texts)
+    found, unwanted, missed = (sum(column) for column in zip(*(snippet_counts(text, page) for page, text in texts),
+                                                            strict=True))
+    return 2 * found / (2 * found + unwanted + missed) if found else 0.0
+
+
 def score_set(name: str, pages: list[PublicPage], results: list[PublicResult]) -> SetReport:
     """A set's figures: mean token F1 against whole expected texts; pooled F1 over the snippets of the
     trafilatura set; for labelled listings, whether we refused them."""
     f1: dict[str, float] = {}
     articles = [(page, result) for page, result in zip(pages, results, strict=True) if page.label == "article"]
+    scored = [(page, result) for page, result in articles if page.expected is not None or page.with_snippets]
     for extractor in ("scraper", "trafilatura"):
-        texts = [(page, result.ours if extractor == "scraper" else result.trafilatura) for page, result in articles]
-        if not texts:
-            continue
-        if all(page.expected is not None for page, _ in texts):
-            f1[extractor] = sum(token_scores(text, page.expected or "")[2] for page, text in texts) / len(texts)
-        else:
-            totals = [sum(column) for column in zip(*(snippet_counts(text, page) for page, text in texts),
-                                                    strict=True)]
-            found, unwanted, missed = totals
-            f1[extractor] = 2 * found / (2 * found + unwanted + missed) if found else 0.0
+        texts = [(page, result.ours if extractor == "scraper" else result.trafilatura) for page, result in scored]
+        if texts:
+            f1[extractor] = set_f1(texts)
     refused = [f"{result.name}: {result.refusal}" for _, result in articles if result.refusal]
     listings = [result for result in results if result.label == "listing"]
     return SetReport(
@@ -279,14 +283,17 @@ def evaluate_public(root: Path, jobs: int = 1) -> list[SetReport]:
 
 
 def format_public(reports: list[SetReport]) -> str:
-    """The public sets' figures as a plain-text table, then every article page we refused."""
+    """The public sets' figures as a plain-text table, then every article page we refused (a set with no
+    page is left out)."""
+    reports = [report for report in reports if report.pages or report.listings]
     lines = [f"{'set':12s} {'pages':>5s} {'F1 ours':>8s} {'F1 traf':>8s} {'refused':>8s} {'(doubtful)':>10s} "
              f"{'listings refused':>17s} {'holes':>5s} {'CPU ours/traf':>13s}"]
     for report in reports:
         speed = report.seconds["trafilatura"] / report.seconds["scraper"] if report.seconds["scraper"] else 0.0
         listings = f"{report.listings_refused}/{report.listings}" if report.listings else "-"
-        lines.append(f"{report.name:12s} {report.pages:5d} {report.f1.get('scraper', 0):8.3f} "
-                     f"{report.f1.get('trafilatura', 0):8.3f} {len(report.refused):8d} {report.refused_doubtful:10d} "
+        ours, theirs = (f"{report.f1[name]:.3f}" if name in report.f1 else "-" for name in ("scraper", "trafilatura"))
+        lines.append(f"{report.name:12s} {report.pages:5d} {ours:>8s} {theirs:>8s} {len(report.refused):8d} "
+                     f"{report.refused_doubtful:10d} "
                      f"{listings:>17s} {report.holes:5d} {speed:12.2f}x")
     for report in reports:
         lines.extend(f"refused in {report.name}: {line}" for line in report.refused)
