@@ -87,3 +87,21 @@ def test_an_error_page_is_refused() -> None:
     with pytest.raises(CleanerError) as refusal:
         clean_html(page, url="https://baomau.vn/tin-tuc/bai-cu-123456.htm")
     assert refusal.value.reason == "not_article"
+
+
+def test_teasers_with_summaries_too_long_for_a_card_still_make_a_listing() -> None:
+    """A section page whose teasers each carry a whole paragraph of their article: no container holds prose
+    of its own, and the summaries after the headline links count as teasers (the section's name is no
+    headline of an article, however many separators its title has)."""
+    sentence = ("Chiều nay, lãnh đạo thành phố đã họp với các sở ngành để bàn về kế hoạch chống ngập trong mùa mưa "
+                "năm nay, khi nhiều tuyến đường ở trung tâm vẫn ngập sâu sau mỗi trận mưa lớn. ")
+    cards = "".join(
+        f'<li><figure><a href="/thoi-su/bai-{n}-2025120{n}.htm"><img src="/anh/{n}.jpg"></a></figure>'
+        f'<div class="news"><strong><a href="/thoi-su/bai-{n}-2025120{n}.htm">Thành phố họp bàn kế hoạch chống '
+        f'ngập số {n} trong mùa mưa</a></strong><p class="summary">{sentence * 5}</p></div></li>'
+        for n in range(1, 9))
+    page = (f"<html><head><title>Thời sự | Báo Mẫu</title></head><body>"
+            f"<h1>Thời sự | Báo Mẫu</h1><ul>{cards}</ul></body></html>")
+    with pytest.raises(NotAnArticle) as refusal:
+        clean_html(page, url="https://baomau.vn/thoi-su/trong-nuoc")
+    assert "teasers" in refusal.value.message and "headline" not in refusal.value.message

@@ -111,17 +111,25 @@ def measure_page(tree: HtmlElement, meta: PageMetadata, paragraphs: dict[HtmlEle
     for link, size in headlines.items():
         for _, ancestor in zip(range(_CARD_DEPTH), link.iterancestors(), strict=False):
             near[ancestor] = max(near.get(ancestor, 0), size)
-    prose = {p: length for p, length in paragraphs.items() if not _is_teaser_summary(p, length, headlines, near)
-             and not any(ancestor in chrome for ancestor in p.iterancestors())}
+    prose: dict[HtmlElement, int] = {}
+    summaries: dict[HtmlElement, int] = {}  # long paragraphs that are teasers' summaries
+    for paragraph, length in paragraphs.items():
+        if not any(ancestor in chrome for ancestor in paragraph.iterancestors()):
+            is_summary = _is_teaser_summary(paragraph, length, headlines, near)
+            (summaries if is_summary else prose)[paragraph] = length
     measures.prose_chars = _most_in_one_container(prose)
+    if len(summaries) >= _TEASERS_ALIKE:  # summaries too long for a teaser's card still make a listing
+        measures.teasers = max(measures.teasers, len(summaries))
+        measures.teaser_chars += sum(length for paragraph, length in summaries.items() if paragraph not in parts
+                                     and not any(ancestor in parts for ancestor in paragraph.iterancestors()))
     return measures
 
 
 def _has_headline(body: HtmlElement, title: str | None) -> bool:
     """Whether the page shows its title as a headline of its own: a heading of the title's words that is no
     link and holds none (a listing's heading names its section; its headlines are links)."""
-    if not title or len(title.split()) < _HEADLINE_WORDS[0] + 1:
-        return False
+    if not title or sum(any(c.isalnum() for c in word) for word in title.split()) < _HEADLINE_WORDS[0] + 1:
+        return False  # separators ("|", "-") are no words
     wanted = " ".join(title.split())
     for heading in body.iter("h1", "h2"):
         if " ".join(heading.text_content().split()) == wanted and heading.find(".//a") is None \
@@ -153,8 +161,10 @@ def _is_teaser_summary(paragraph: HtmlElement, length: int, headlines: dict[Html
     before = paragraph.getprevious()
     while before is not None and not before.text_content().strip():
         before = before.getprevious()
-    if before is not None and _headline_text(before, headlines) >= len(before.text_content().strip()) - 20:
-        return True
+    if before is not None:
+        headline = _headline_text(before, headlines)
+        if headline and headline >= len(before.text_content().strip()) - 20:
+            return True
     card = paragraph.getparent()
     for _ in range(2):
         if card is None:
