@@ -529,7 +529,9 @@ def _extract(tree: HtmlElement, url: str | None, paragraphs: dict[HtmlElement, i
     for fast in (True, False):
         document = trafilatura.bare_extraction(tree, url=url, fast=fast, include_comments=False,
                                                include_tables=True, include_images=False, with_metadata=False)
-        if document is not None and len(document.text or "") >= rules.FAST_EXTRACTION_MIN_SHARE * prose:
+        found = len(document.text or "") if document is not None else 0
+        if document is not None and (found >= rules.FAST_EXTRACTION_MIN_SHARE * prose
+                                     or prose - found < rules.FALLBACK_MIN_MISSING_PROSE):
             break
     return _blocks(document.body) if document is not None and document.body is not None else []
 

@@ -239,8 +239,11 @@ STITCHED_LINKS_SHARE = 0.5
 # When the cleaned text holds no sentence although the page had at least this much prose in one container,
 # the pruning took the article with it: the whole page is extracted again without pruning.
 PLAIN_EXTRACTION_MIN_PROSE = 300
-# trafilatura's fallback extractors run only when its fast pass returns less than this share of the prose.
+# trafilatura's fallback extractors run only when its fast pass returns less than this share of the prose,
+# and misses at least this many characters of it (less is a paragraph's worth, which the fallbacks, slower
+# by a factor of five, did not bring back on any page measured: pages/ngoisao is one).
 FAST_EXTRACTION_MIN_SHARE = 0.6
+FALLBACK_MIN_MISSING_PROSE = 150
 
 # Class fragments (lower-case) of the element holding the lead (sapo).
 LEAD_CLASS_WORDS = ("sapo", "lead", "summary", "description", "detail_subtitle", "init_content", "phead",
