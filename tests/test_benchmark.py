@@ -9,9 +9,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from scraper import clean_html
 from scraper.neardup import signature, similarity
 from scraper.settings import SCRAPER_NEAR_DUPLICATE_THRESHOLD
+
+pytestmark = pytest.mark.slow  # crawls, browsers, servers, subprocesses: run by .ci/run, see README
 
 REPO = Path(__file__).resolve().parent.parent
 

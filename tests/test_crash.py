@@ -12,7 +12,10 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 from localsite import LocalSite, Reply, article_page, numbered_paragraphs, rss
+
+pytestmark = pytest.mark.slow  # crawls, browsers, servers, subprocesses: run by .ci/run, see README
 
 REPO = Path(__file__).resolve().parent.parent
 ARTICLES = 120

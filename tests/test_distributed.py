@@ -22,6 +22,8 @@ from test_crawl import FAST, REPO
 
 from scraper.sites import read_records
 
+pytestmark = pytest.mark.slow  # crawls, browsers, servers, subprocesses: run by .ci/run, see README
+
 ARTICLES = 300
 
 

@@ -10,6 +10,8 @@ import pytest
 from localsite import LocalSite, Reply, article_page, numbered_paragraphs, rss
 from test_crawl import FAST, scraper
 
+pytestmark = pytest.mark.slow  # crawls, browsers, servers, subprocesses: run by .ci/run, see README
+
 ARTICLES = ["/tin-1.html", "/tin-2.html"]
 GOOD_ARTICLE = article_page("Bài một", numbered_paragraphs(1), "2026-11-30T08:00:00+07:00")
 # The outlet changed its template: the body moved into markup that is all script-filled placeholders.

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from localsite import LocalSite, Reply, rss
 from lxml import html
 from test_crawl import FAST, manifest_of, scraper
 
 from scraper.drift import DRIFT_EXIT_STATUS, layout_drift
 from scraper.fixtures import shared_pages_dir
+
+pytestmark = pytest.mark.slow  # crawls, browsers, servers, subprocesses: run by .ci/run, see README
 
 BODY = '//div[contains(concat(" ", @class, " "), " singular-content ")]'
 

@@ -18,6 +18,8 @@ from scraper.cleaning.decode import decode_page
 from scraper.cleaning.normalize import normalize_text
 from scraper.fixtures import FIXTURES_DIR, seed_fixtures, shared_pages_dir
 
+pytestmark = pytest.mark.slow  # crawls, browsers, servers, subprocesses: run by .ci/run, see README
+
 SITE_PAGES = sorted(p for p in (FIXTURES_DIR / "sites").rglob("*") if p.suffix in (".htm", ".vnp", ".vov"))
 SHARED_PAGES = sorted(shared_pages_dir().rglob("*.html"))[:12] if shared_pages_dir().is_dir() else []
 PAGES = [p.read_bytes() for p in [*SITE_PAGES, *SHARED_PAGES]]

@@ -18,6 +18,8 @@ from scraper.reports.review import ReviewInput, collect_inputs, review_page, wri
 from scraper.storage.manifest import read_manifests
 from scraper.storage.warc import OPEN_SUFFIX, WARC_SUFFIX
 
+pytestmark = pytest.mark.slow  # crawls, browsers, servers, subprocesses: run by .ci/run, see README
+
 REPO = Path(__file__).resolve().parent.parent
 EXTERNAL = re.compile(r"""(?:src|href|action|data)\s*=\s*["']?\s*(?:https?:)?//|@import|url\(""", re.I)
 HOSTILE_PAGE = """<html><head><title>Bài "thử" &lt;script&gt;</title><meta property="og:type" content="article">

@@ -19,6 +19,8 @@ from scraper.reports.health import outlet_history, write_health
 from scraper.reports.review import write_review
 from scraper.storage.manifest import read_manifests
 
+pytestmark = pytest.mark.slow  # crawls, browsers, servers, subprocesses: run by .ci/run, see README
+
 
 @pytest.fixture(scope="session")
 def chromium() -> str:

@@ -22,6 +22,8 @@ from warcio.archiveiterator import ArchiveIterator
 from scraper.sites import read_records
 from scraper.storage.warc import LISTED_URL_FIELD, OPEN_SUFFIX, OUTLET_FIELD, WARC_SUFFIX, Exchange, WarcArchive
 
+pytestmark = pytest.mark.slow  # crawls, browsers, servers, subprocesses: run by .ci/run, see README
+
 
 def without_fetched_at(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {r["canonical_url"]: {k: v for k, v in r.items() if k != "fetched_at"} for r in records}
