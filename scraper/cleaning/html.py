@@ -136,20 +136,24 @@ def _lead_candidates(tree: HtmlElement, meta: PageMetadata) -> list[HtmlElement]
     if meta.description and len(meta.description) >= rules.LEAD_MIN_CHARS:
         prefix = line_key(meta.description[:60])
         for element in body.iter(*_LEAF_TAGS):
+            if element.tag == "div" and next(element.iterdescendants("div", "p"), None) is not None:
+                continue  # only a div that holds no block is a leaf (tested first: a container's text is long)
             text = element.text_content()
             if len(text) < rules.LEAD_MIN_CHARS:
                 continue  # too short to be the lead (menus, labels: most elements)
-            if element.tag == "div" and next(element.iterdescendants("div", "p"), None) is not None:
-                continue  # only a div that holds no block is a leaf
             if line_key(text[:200]).startswith(prefix):
                 candidates.append(element)
                 break
-    for element in body.iter(*_LEAD_CLASSED_TAGS):
-        names = (element.get("class") or "").lower()
-        if names and any(word in names for word in rules.LEAD_CLASS_WORDS):
-            candidates.append(element)
+    candidates.extend(element for element in body.iter(*_LEAD_CLASSED_TAGS) if _names_lead(element.get("class")))
     candidates.extend(tree.xpath("//h1/following::*[self::h2 or self::h3 or self::p][1]"))
     return candidates
+
+
+@lru_cache(maxsize=4096)
+def _names_lead(class_names: str | None) -> bool:
+    """Whether a class attribute names the lead (sapo)."""
+    names = (class_names or "").lower()
+    return bool(names) and any(word in names for word in rules.LEAD_CLASS_WORDS)
 
 
 def _lead_element(tree: HtmlElement, meta: PageMetadata) -> HtmlElement | None:

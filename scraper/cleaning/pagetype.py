@@ -86,12 +86,13 @@ def measure_page(tree: HtmlElement, meta: PageMetadata, paragraphs: dict[HtmlEle
     if body is None:
         return measures
     measures.text_chars = _chars(body) - sum(map(_chars, chrome))
+    in_chrome = {element for outermost in chrome for element in outermost.iterdescendants()}  # under chrome
     measures.headline = _has_headline(body, meta.title)
     headlines: dict[HtmlElement, int] = {}
     signatures: dict[tuple[str, str], list[tuple[HtmlElement, ...]]] = {}
     for link in body.iter("a"):
         text = " ".join(link.text_content().split())
-        if not text or any(ancestor in chrome for ancestor in link.iterancestors()):
+        if not text or link in in_chrome:
             continue
         measures.link_chars += len(text)
         low, high = _HEADLINE_WORDS
@@ -114,7 +115,7 @@ def measure_page(tree: HtmlElement, meta: PageMetadata, paragraphs: dict[HtmlEle
     prose: dict[HtmlElement, int] = {}
     summaries: dict[HtmlElement, int] = {}  # long paragraphs that are teasers' summaries
     for paragraph, length in paragraphs.items():
-        if not any(ancestor in chrome for ancestor in paragraph.iterancestors()):
+        if paragraph not in in_chrome:
             is_summary = _is_teaser_summary(paragraph, length, headlines, near)
             (summaries if is_summary else prose)[paragraph] = length
     measures.prose_chars = _most_in_one_container(prose)
