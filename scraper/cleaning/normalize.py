@@ -16,7 +16,6 @@ from functools import lru_cache
 # Zero-width characters, soft hyphens, control characters and the replacement character (what a
 # broken byte or a reference such as "&#0;" decodes to): removed, as none of them is text.
 _INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad\ufffd\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_SPACES = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _NEWLINES = re.compile(r"\s*\n\s*")
 
 # Old-style tone placement on "oa", "oe", "uy" (tone on the first vowel) -> new style (second).
@@ -26,8 +25,9 @@ _OLD_STYLE_TONES = {
     "uỳ": "ùy", "uý": "úy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy",
 }
 # "qu" is a consonant: "quý" keeps its mark where it is.
+# (The lookahead first: every pair starts with o or u, and the scan skips other letters at once.)
 _OLD_STYLE_RE = re.compile(
-    "(?<![qQ])(" + "|".join(sorted({k for k in _OLD_STYLE_TONES} | {k.upper() for k in _OLD_STYLE_TONES}
+    "(?=[oOuU])(?<![qQ])(" + "|".join(sorted({k for k in _OLD_STYLE_TONES} | {k.upper() for k in _OLD_STYLE_TONES}
                            | {k[0].upper() + k[1:] for k in _OLD_STYLE_TONES})) + r")(?![a-zA-Zà-ỹÀ-Ỹ])"
 )
 
@@ -50,7 +50,7 @@ def _normalize_line(text: str) -> str:
     if "&" in text:
         text = html.unescape(text)
     text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
-    return _SPACES.sub(" ", text).strip()
+    return " ".join(text.split())  # str.split's whitespace is Unicode's: no-break and wide spaces too
 
 
 def normalize_text(text: str) -> str:
