@@ -61,7 +61,8 @@ def parse_html(text: str) -> HtmlElement:
     text = re.sub(r"^\s*<%@.*?%>", "", text, flags=re.S)  # server-side page directives before <html>
     # control characters (and U+FFFE, U+FFFF) lxml parses but cannot write back into a tree
     data = text.encode("utf-8", "replace").translate(None, _NOT_XML_BYTES)
-    data = data.replace(b"\xef\xbf\xbe", b"").replace(b"\xef\xbf\xbf", b"")
+    if b"\xef\xbf" in data:  # U+FFFx
+        data = data.replace(b"\xef\xbf\xbe", b"").replace(b"\xef\xbf\xbf", b"")
     try:
         tree = document_fromstring(data, parser=_PARSER)
     except (etree.ParserError, ValueError) as error:
