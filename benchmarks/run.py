@@ -2,16 +2,19 @@
 run on this machine, speeds as ratios to a baseline measured in the same run.
 
     .venv/bin/pip install --upgrade pip && .venv/bin/pip install -e ".[bench]"
-    .venv/bin/python benchmarks/run.py [--quick]
+    .venv/bin/python benchmarks/run.py [--quick] [--public DIR]
 
-Prints three tables and writes benchmarks/results.json:
+Prints three tables (four with --public) and writes benchmarks/results.json:
 1. cleaning quality (token F1, boilerplate removed) and speed (pages per second, one core) on the
-   pages with expected output: ours, trafilatura (default; favor_precision), readability-lxml,
-   jusText with its Vietnamese stoplist, resiliparse, and lxml parsing alone as the floor;
+   Vietnamese pages with expected output: ours, trafilatura (default, which keeps comments; comments off;
+   favor_precision), readability-lxml, jusText with its Vietnamese stoplist, resiliparse, and lxml parsing
+   alone as the floor;
 2. `scraper clean --jobs N` over many pages, N = 1 .. cores, as a ratio to N = 1;
 3. crawl + clean: Scrapy crawling a local site on 127.0.0.1 whose pages each have a text of their own,
    pages per second as a ratio to cleaning the same pages alone, with the default number of cleaning
-   processes and with one, and the crawl's peak memory at 1,000 and 10,000 pages.
+   processes and with one, and the crawl's peak memory at 1,000 and 10,000 pages;
+4. with `--public DIR` (the public extraction benchmarks, see `scraper.public_sets`): F1 and pages per
+   second, one core, of ours and trafilatura (default; comments off) on each set's article pages.
 """
 
 from __future__ import annotations
@@ -41,12 +44,14 @@ from localsite import LocalSite, Reply  # noqa: E402
 from scraper import CleanerError, clean_html  # noqa: E402
 from scraper import settings as crawl_settings  # noqa: E402
 from scraper.cleaning.decode import decode_page  # noqa: E402
-from scraper.evaluation import boilerplate_lines, removed_share, token_scores  # noqa: E402
+from scraper.evaluation import boilerplate_lines, removed_share, set_f1, token_scores  # noqa: E402
 from scraper.fixtures import Fixture, real_page_fixtures, seed_fixtures  # noqa: E402
+from scraper.public_sets import public_pages  # noqa: E402
 from scraper.sites import SEED_OUTLETS, SITES_DIR  # noqa: E402
 
 RESULTS = REPO / "benchmarks" / "results.json"
-BASELINE = "trafilatura"
+BASELINE = "trafilatura default"
+PUBLIC_EXTRACTORS = ("scraper", "trafilatura default", "trafilatura comments off")
 
 
 def _scraper(page: bytes, url: str | None) -> str:
@@ -79,7 +84,8 @@ def _resiliparse(page: bytes, url: str | None) -> str:
 
 EXTRACTORS: dict[str, Callable[[bytes, str | None], str]] = {
     "scraper": _scraper,
-    "trafilatura": lambda page, url: trafilatura.extract(page, url=url, include_comments=False) or "",
+    "trafilatura default": lambda page, url: trafilatura.extract(page, url=url) or "",
+    "trafilatura comments off": lambda page, url: trafilatura.extract(page, url=url, include_comments=False) or "",
     "trafilatura favor_precision": lambda page, url: trafilatura.extract(
         page, url=url, include_comments=False, favor_precision=True) or "",
     "readability-lxml": _readability,
@@ -139,6 +145,30 @@ def quality_and_speed(rounds: int) -> dict[str, Any]:
         figures["speed_vs_trafilatura"] = figures["pages_per_second"] / baseline
     return {"pages": len(pages), "rounds": rounds, "extractors": results,
             "not_installed": [name for name in EXTRACTORS if name not in timings]}
+
+
+def public_sets(root: Path, rounds: int) -> dict[str, Any]:
+    """F1 and pages per second (one core, best of `rounds`) of ours and trafilatura on the article pages of
+    each public set under `root`; a page ours refuses counts as an empty text."""
+    results: dict[str, Any] = {}
+    for name, pages in public_pages(root, ("zyte", "trafilatura", "fundus")).items():
+        articles = [(page, page.read()) for page in pages if page.label == "article"]
+        timings = dict.fromkeys(PUBLIC_EXTRACTORS, float("inf"))
+        outputs: dict[str, list[str]] = {}
+        for _ in range(rounds):
+            for extractor in PUBLIC_EXTRACTORS:
+                function = EXTRACTORS[extractor]
+                start = time.process_time()
+                outputs[extractor] = [function(data, page.url) for page, data in articles]
+                timings[extractor] = min(timings[extractor], time.process_time() - start)
+        figures = {extractor: {"pages_per_second": len(articles) / seconds,
+                               "f1": set_f1([(page, text) for (page, _), text in
+                                             zip(articles, outputs[extractor], strict=True)])}
+                   for extractor, seconds in timings.items()}
+        for extractor in figures.values():
+            extractor["speed_vs_trafilatura"] = extractor["pages_per_second"] / figures[BASELINE]["pages_per_second"]
+        results[name] = {"pages": len(articles), "rounds": rounds, "extractors": figures}
+    return results
 
 
 def batch_jobs(pages: int) -> dict[str, Any]:
@@ -357,19 +387,30 @@ def print_tables(results: dict[str, Any]) -> None:
     print(f"crawl + clean / clean only, one cleaning process: {crawling['one_cleaning_process_vs_clean_only']:.2f}x")
     print(f"crawl + clean / clean only, {crawling['cleaning_processes']} cleaning (default): "
           f"{crawling['default_vs_clean_only']:.2f}x")
+    for name, public in results.get("public", {}).items():
+        print(f"\n4. Public set {name}: {public['pages']} article pages (best of {public['rounds']}, one core)")
+        for extractor, f in public["extractors"].items():
+            print(f"{extractor:30s} F1 {f['f1']:.3f} {f['pages_per_second']:8.1f} pages/s "
+                  f"{f['speed_vs_trafilatura']:6.2f}x trafilatura default")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="fewer rounds and pages (a smoke run)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where the figures go (benchmarks/results.json)")
+    parser.add_argument("--public", type=Path, metavar="DIR",
+                        help="also measure on the public extraction benchmarks checked out in DIR")
     args = parser.parse_args()
+    if args.public and not args.public.is_dir():
+        parser.error(f"--public: no folder {args.public}")
     results = {
         "machine": machine(),
         "cleaning": quality_and_speed(rounds=1 if args.quick else 5),
         "batch": batch_jobs(pages=60 if args.quick else 600),
         "crawl": crawl_and_clean(sizes=(60, 120) if args.quick else (1000, 10000), rounds=1 if args.quick else 3),
     }
+    if args.public:
+        results["public"] = public_sets(args.public, rounds=1 if args.quick else 2)
     print_tables(results)
     args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(f"\nfigures written to {args.out}")

@@ -19,7 +19,8 @@ pytestmark = pytest.mark.slow  # crawls, browsers, servers, subprocesses: run by
 
 REPO = Path(__file__).resolve().parent.parent
 
-REQUIRED_EXTRACTORS = ("scraper", "trafilatura", "trafilatura favor_precision", "readability-lxml",
+REQUIRED_EXTRACTORS = ("scraper", "trafilatura default", "trafilatura comments off", "trafilatura favor_precision",
+                       "readability-lxml",
                        "jusText (Vietnamese)", "lxml parse only")
 
 
@@ -31,7 +32,7 @@ def check_figures(results: dict, sizes: tuple[str, ...], extractors: tuple[str, 
         assert figures["pages_per_second"] > 0 and figures["speed_vs_trafilatura"] > 0
         if name != "lxml parse only":
             assert 0 <= figures["f1"] <= 1 and 0 <= figures["boilerplate_removed"] <= 1
-    assert cleaning["trafilatura"]["speed_vs_trafilatura"] == 1.0
+    assert cleaning["trafilatura default"]["speed_vs_trafilatura"] == 1.0
     jobs = results["batch"]["jobs"]
     assert sorted(jobs, key=int) == [str(n) for n in range(1, results["batch"]["cores"] + 1)]
     assert all(f["pages_per_second"] > 0 for f in jobs.values())
