@@ -90,6 +90,7 @@ def measure_page(tree: HtmlElement, meta: PageMetadata, paragraphs: dict[HtmlEle
     measures.headline = _has_headline(body, meta.title)
     headlines: dict[HtmlElement, int] = {}
     signatures: dict[tuple[str, str], list[tuple[HtmlElement, ...]]] = {}
+    outside: dict[HtmlElement, int] = {}  # text outside links, of the blocks around headline links
     for link in body.iter("a"):
         text = " ".join(link.text_content().split())
         if not text or link in in_chrome:
@@ -98,7 +99,7 @@ def measure_page(tree: HtmlElement, meta: PageMetadata, paragraphs: dict[HtmlEle
         low, high = _HEADLINE_WORDS
         if low <= len(text.split()) <= high and link.get("href"):
             headlines[link] = len(text)
-            teaser = _teaser(link)
+            teaser = _teaser(link, outside)
             if teaser:
                 key = (teaser[0].tag, teaser[0].get("class", ""))
                 signatures.setdefault(key, []).append(teaser)
@@ -184,33 +185,35 @@ def _headline_text(element: HtmlElement, headlines: dict[HtmlElement, int]) -> i
     return max((headlines.get(link, 0) for link in element.iter("a")), default=0)
 
 
-def _teaser(link: HtmlElement) -> tuple[HtmlElement, ...]:
+def _teaser(link: HtmlElement, outside: dict[HtmlElement, int]) -> tuple[HtmlElement, ...]:
     """The teaser a headline link heads, as the elements holding it: the nearest block around it (at most
     three levels up) that also holds a picture or a summary outside links, and not much more; or the
     heading it stands in with the summary paragraph after it. Nothing for a link of a menu, of a list of
-    bare headlines, or inside a text."""
+    bare headlines, or inside a text. `outside` caches `_text_outside_links` (cards share blocks)."""
     for depth, ancestor in enumerate(link.iterancestors()):
         if ancestor.tag in _SKIPPED or depth >= _CARD_DEPTH:
             return ()
-        if ancestor.tag in _HEADING_TAGS and _text_outside_links(ancestor) < _SUMMARY_CHARS:
+        if ancestor.tag in _HEADING_TAGS and _text_outside_links(ancestor, outside) < _SUMMARY_CHARS:
             summary = ancestor.getnext()
             while summary is not None and not summary.text_content().strip():
                 summary = summary.getnext()
             if summary is not None and summary.tag in ("p", "div") and \
-                    _SUMMARY_CHARS <= _text_outside_links(summary) <= _TEASER_MAX_CHARS:
+                    _SUMMARY_CHARS <= _text_outside_links(summary, outside) <= _TEASER_MAX_CHARS:
                 return ancestor, summary
         if ancestor.tag in _CARD_TAGS:
-            outside = _text_outside_links(ancestor)
-            if outside > _TEASER_MAX_CHARS:
+            text = _text_outside_links(ancestor, outside)
+            if text > _TEASER_MAX_CHARS:
                 return ()
-            if outside >= _SUMMARY_CHARS or next(ancestor.iter("img", "picture"), None) is not None:
+            if text >= _SUMMARY_CHARS or next(ancestor.iter("img", "picture"), None) is not None:
                 return (ancestor,)
     return ()
 
 
-def _text_outside_links(element: HtmlElement) -> int:
-    link_text = sum(len(link.text_content().strip()) for link in element.iter("a"))
-    return len(element.text_content().strip()) - link_text
+def _text_outside_links(element: HtmlElement, cache: dict[HtmlElement, int]) -> int:
+    if element not in cache:
+        link_text = sum(len(link.text_content().strip()) for link in element.iter("a"))
+        cache[element] = len(element.text_content().strip()) - link_text
+    return cache[element]
 
 
 def _path(url: str | None) -> str | None:
