@@ -15,8 +15,6 @@ from scraper import clean_html
 from scraper.neardup import signature, similarity
 from scraper.settings import SCRAPER_NEAR_DUPLICATE_THRESHOLD
 
-pytestmark = pytest.mark.slow  # crawls, browsers, servers, subprocesses: run by .ci/run, see README
-
 REPO = Path(__file__).resolve().parent.parent
 
 REQUIRED_EXTRACTORS = ("scraper", "trafilatura default", "trafilatura comments off", "trafilatura favor_precision",
@@ -54,6 +52,7 @@ def test_the_recorded_results_hold_every_figure() -> None:
     check_figures(results, ("1000", "10000"), (*REQUIRED_EXTRACTORS, "resiliparse"))
 
 
+@pytest.mark.slow
 def test_the_benchmark_runs(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
     result = subprocess.run([sys.executable, "benchmarks/run.py", "--quick", "--out", str(out)], cwd=REPO,
@@ -65,6 +64,7 @@ def test_the_benchmark_runs(tmp_path: Path) -> None:
     assert "vs trafilatura" in result.stdout
 
 
+@pytest.mark.slow
 def test_the_crawled_pages_each_have_a_text_of_their_own() -> None:
     """The crawl benchmark's site: copies of one page clean to different texts, none a near-duplicate of
     another, about as long as the page's own text (so each costs what the page costs to clean)."""

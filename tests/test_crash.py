@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from localsite import LocalSite, Reply, article_page, numbered_paragraphs, rss
 
-pytestmark = pytest.mark.slow  # crawls, browsers, servers, subprocesses: run by .ci/run, see README
+pytestmark = pytest.mark.slow  # every test here runs crawls, servers or a browser: see the README
 
 REPO = Path(__file__).resolve().parent.parent
 ARTICLES = 120

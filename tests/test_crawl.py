@@ -22,7 +22,7 @@ from scraper.regression import PAGE_FIELDS, approved_output
 from scraper.sites import SEED_OUTLETS, build_page_cassettes, read_records
 from scraper.urls import canonicalize_url
 
-pytestmark = pytest.mark.slow  # crawls, browsers, servers, subprocesses: run by .ci/run, see README
+pytestmark = pytest.mark.slow  # every test here runs crawls, servers or a browser: see the README
 
 REPO = Path(__file__).resolve().parent.parent
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "SCRAPER_RETRY_BACKOFF_BASE=0.05"]

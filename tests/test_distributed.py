@@ -22,7 +22,7 @@ from test_crawl import FAST, REPO
 
 from scraper.sites import read_records
 
-pytestmark = pytest.mark.slow  # crawls, browsers, servers, subprocesses: run by .ci/run, see README
+pytestmark = pytest.mark.slow  # every test here runs crawls, servers or a browser: see the README
 
 ARTICLES = 300
 

@@ -10,7 +10,7 @@ import pytest
 from localsite import LocalSite, Reply, article_page, numbered_paragraphs, rss
 from test_crawl import FAST, scraper
 
-pytestmark = pytest.mark.slow  # crawls, browsers, servers, subprocesses: run by .ci/run, see README
+pytestmark = pytest.mark.slow  # every test here runs crawls, servers or a browser: see the README
 
 ARTICLES = ["/tin-1.html", "/tin-2.html"]
 GOOD_ARTICLE = article_page("Bài một", numbered_paragraphs(1), "2026-11-30T08:00:00+07:00")

@@ -13,8 +13,6 @@ from test_crawl import FAST, manifest_of, scraper
 from scraper.drift import DRIFT_EXIT_STATUS, layout_drift
 from scraper.fixtures import shared_pages_dir
 
-pytestmark = pytest.mark.slow  # crawls, browsers, servers, subprocesses: run by .ci/run, see README
-
 BODY = '//div[contains(concat(" ", @class, " "), " singular-content ")]'
 
 
@@ -28,6 +26,7 @@ def emptied_body(page: bytes) -> bytes:
     return html.tostring(tree, encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_a_jump_in_empty_or_short_texts_raises_the_alarm(tmp_path: Path, shared_pages: None) -> None:
     pages = [path.read_bytes() for path in sorted((shared_pages_dir() / "dantri").glob("*_trimmed.html"))]
     assert len(pages) >= 20
@@ -86,6 +85,7 @@ def test_earlier_runs_whose_figures_are_not_numbers_are_left_out() -> None:
     assert figures["baseline_runs"] == 2 and figures["baseline_share"] == 0.1 and figures["alarm"]
 
 
+@pytest.mark.slow
 def test_a_crawl_beside_malformed_manifests_writes_its_own(tmp_path: Path) -> None:
     """Files in runs/ that are no manifests are skipped with a warning: the crawl still writes its manifest."""
     out = tmp_path / "out"

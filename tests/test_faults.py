@@ -20,6 +20,8 @@ from localsite import LocalSite, Reply, article_page, numbered_paragraphs
 from scraper.dataset import schema_errors
 from scraper.sites import read_records
 
+pytestmark = pytest.mark.slow  # every test here runs crawls, servers or a browser: see the README
+
 REPO = Path(__file__).resolve().parent.parent
 SECRET = "SECRET-MARKER-51c9"
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "SCRAPER_RETRY_BACKOFF_BASE=0.05",

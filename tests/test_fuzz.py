@@ -18,8 +18,6 @@ from scraper.cleaning.decode import decode_page
 from scraper.cleaning.normalize import normalize_text
 from scraper.fixtures import FIXTURES_DIR, seed_fixtures, shared_pages_dir
 
-pytestmark = pytest.mark.slow  # crawls, browsers, servers, subprocesses: run by .ci/run, see README
-
 SITE_PAGES = sorted(p for p in (FIXTURES_DIR / "sites").rglob("*") if p.suffix in (".htm", ".vnp", ".vov"))
 SHARED_PAGES = sorted(shared_pages_dir().rglob("*.html"))[:12] if shared_pages_dir().is_dir() else []
 PAGES = [p.read_bytes() for p in [*SITE_PAGES, *SHARED_PAGES]]
@@ -71,6 +69,7 @@ def assert_output_comes_from_input(article: Article, data: bytes) -> None:
             assert word in raw or word in text_only, f"{word!r} is not in the input"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not PAGES, reason="no stored pages")
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(mutated(PAGES))
@@ -111,6 +110,7 @@ def test_mutated_seed_texts_clean_to_text_from_the_input(data: bytes) -> None:
         assert clean_text(cleaned) == cleaned, "clean_text is idempotent"
 
 
+@pytest.mark.slow
 def test_stored_pages_themselves_pass_the_same_checks() -> None:
     for path, data in zip([*SITE_PAGES, *SHARED_PAGES], PAGES, strict=True):
         try:
@@ -145,6 +145,7 @@ def test_output_paths_cannot_leave_their_folder(tmp_path: Path) -> None:
     assert inside(tmp_path, "dataset/outlet=vov/x.jsonl") == tmp_path / "dataset/outlet=vov/x.jsonl"
 
 
+@pytest.mark.slow
 def test_atheris_finds_no_crash(tmp_path: Path) -> None:
     """A short coverage-guided run of tests/fuzz_cleaner.py from the fixture sites' pages, with a fixed random
     seed (longer runs on demand take a new one)."""

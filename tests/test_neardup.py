@@ -8,6 +8,7 @@ import itertools
 import json
 from pathlib import Path
 
+import pytest
 from localsite import LocalSite, Reply, article_page, numbered_paragraphs, rss
 from test_crawl import FAST, manifest_of, scraper, seed_lines
 
@@ -72,6 +73,7 @@ def test_marking_keeps_the_first_seen() -> None:
     assert scores[5] > THRESHOLD and scores[6] > THRESHOLD
 
 
+@pytest.mark.slow
 def test_copies_in_another_outlet_are_marked_across_runs(tmp_path: Path, shared_pages: None) -> None:
     """Run 1: outlet `tinmot` (127.0.0.1) publishes the five seed texts and real pages. Run 2: outlet
     `tinhai` (localhost, same server) publishes lightly edited copies of the real pages and a text of its own."""

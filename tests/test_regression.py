@@ -12,7 +12,7 @@ from test_crawl import FAST, scraper
 
 from scraper.fixtures import FIXTURES_DIR
 
-pytestmark = pytest.mark.slow  # crawls, browsers, servers, subprocesses: run by .ci/run, see README
+pytestmark = pytest.mark.slow  # every test here runs crawls, servers or a browser: see the README
 
 PAGE = article_page("Khánh thành cầu mới qua sông Hồng", numbered_paragraphs(7), "2026-11-29T09:30:00+07:00")
 

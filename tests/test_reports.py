@@ -18,8 +18,6 @@ from scraper.reports.review import ReviewInput, collect_inputs, review_page, wri
 from scraper.storage.manifest import read_manifests
 from scraper.storage.warc import OPEN_SUFFIX, WARC_SUFFIX
 
-pytestmark = pytest.mark.slow  # crawls, browsers, servers, subprocesses: run by .ci/run, see README
-
 REPO = Path(__file__).resolve().parent.parent
 EXTERNAL = re.compile(r"""(?:src|href|action|data)\s*=\s*["']?\s*(?:https?:)?//|@import|url\(""", re.I)
 HOSTILE_PAGE = """<html><head><title>Bài "thử" &lt;script&gt;</title><meta property="og:type" content="article">
@@ -35,6 +33,7 @@ def document_of(path: Path):
     return document_fromstring(path.read_text(encoding="utf-8"))
 
 
+@pytest.mark.slow
 def test_review_of_the_fixtures_lists_every_page_worst_first(tmp_path: Path, shared_pages: None) -> None:
     out = tmp_path / "review.html"
     pages, _ = write_review([FIXTURES_DIR], out)
@@ -69,6 +68,7 @@ def test_review_of_cassettes_cleans_their_article_pages_as_the_crawl_does(tmp_pa
     assert all(review_page(source).score == 1.0 for source in inputs)  # the text the replayed crawl stores
 
 
+@pytest.mark.slow
 def test_review_of_a_crawls_own_cassettes(tmp_path: Path, shared_pages: None) -> None:
     """The cassettes `scraper crawl --replay` builds from the stored pages: their article pages, one section each."""
     from scraper.sites import build_page_cassettes
@@ -96,6 +96,7 @@ def account(source: ReviewInput) -> tuple[str, list[tuple[str, bool, str]], str 
     return source.name, blocks, explanation.error.reason if explanation.error else None
 
 
+@pytest.mark.slow
 def test_review_of_a_crawls_warc_files_shows_the_pages_of_its_cassettes(shared_pages: None, warc_crawl: Path,
                                                                         tmp_path: Path) -> None:
     archived, notes = collect_inputs([warc_crawl / "warc"])
@@ -116,6 +117,7 @@ def test_review_of_a_crawls_warc_files_shows_the_pages_of_its_cassettes(shared_p
     assert all("warc (HTML)" in section.text_content() for section in sections)
 
 
+@pytest.mark.slow
 def test_review_reads_a_killed_crawls_open_file_and_notes_a_broken_one(shared_pages: None, warc_crawl: Path,
                                                                       tmp_path: Path) -> None:
     finished = max((warc_crawl / "warc").glob(f"*{WARC_SUFFIX}"), key=lambda path: path.stat().st_size)
@@ -136,6 +138,7 @@ def test_review_reads_a_killed_crawls_open_file_and_notes_a_broken_one(shared_pa
     assert all(note.startswith(str(tmp_path / "cut")) for note in notes if not note.startswith(junk)), notes
 
 
+@pytest.mark.slow
 def test_one_bad_input_is_noted_and_the_others_reviewed(tmp_path: Path) -> None:
     folder = tmp_path / "inputs"
     folder.mkdir()
@@ -186,6 +189,7 @@ def test_review_escapes_everything_from_the_page(tmp_path: Path) -> None:
     assert tree.cssselect(".block.removed")
 
 
+@pytest.mark.slow
 def test_pages_load_nothing_from_outside(tmp_path: Path, replayed_output: Path) -> None:
     folder = tmp_path / "pages"
     folder.mkdir()
@@ -201,6 +205,7 @@ def test_pages_load_nothing_from_outside(tmp_path: Path, replayed_output: Path) 
         assert all(a.get("href", "").startswith("#") for a in tree.iter("a"))
 
 
+@pytest.mark.slow
 def test_health_page_of_two_replays(tmp_path: Path, replayed_output: Path) -> None:
     out = tmp_path / "health.html"
     assert write_health(replayed_output, out) == 2
@@ -245,6 +250,7 @@ def run_cli(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
                           timeout=120)
 
 
+@pytest.mark.slow
 def test_review_and_report_commands(tmp_path: Path, replayed_output: Path) -> None:
     result = run_cli("review", "fixtures/seeds", "fixtures/cassettes", "--out", str(tmp_path / "r.html"))
     assert result.returncode == 0, result.stderr
@@ -255,6 +261,7 @@ def test_review_and_report_commands(tmp_path: Path, replayed_output: Path) -> No
     assert "1 runs of 5 outlets" in (tmp_path / "h.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_commands_say_what_is_missing(tmp_path: Path) -> None:
     result = run_cli("review", str(tmp_path / "absent"), "--out", str(tmp_path / "r.html"))
     assert result.returncode == 2 and "no such file" in result.stderr
@@ -280,6 +287,7 @@ def with_malformed_manifests(output: Path, tmp_path: Path) -> Path:
     return copy
 
 
+@pytest.mark.slow
 def test_malformed_manifests_are_skipped_with_a_warning(tmp_path: Path, replayed_output: Path,
                                                         caplog: pytest.LogCaptureFixture) -> None:
     output = with_malformed_manifests(replayed_output, tmp_path)

@@ -19,7 +19,7 @@ from scraper.reports.health import outlet_history, write_health
 from scraper.reports.review import write_review
 from scraper.storage.manifest import read_manifests
 
-pytestmark = pytest.mark.slow  # crawls, browsers, servers, subprocesses: run by .ci/run, see README
+pytestmark = pytest.mark.slow  # every test here runs crawls, servers or a browser: see the README
 
 
 @pytest.fixture(scope="session")

@@ -22,8 +22,6 @@ from warcio.archiveiterator import ArchiveIterator
 from scraper.sites import read_records
 from scraper.storage.warc import LISTED_URL_FIELD, OPEN_SUFFIX, OUTLET_FIELD, WARC_SUFFIX, Exchange, WarcArchive
 
-pytestmark = pytest.mark.slow  # crawls, browsers, servers, subprocesses: run by .ci/run, see README
-
 
 def without_fetched_at(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {r["canonical_url"]: {k: v for k, v in r.items() if k != "fetched_at"} for r in records}
@@ -37,6 +35,7 @@ def archived(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_recleaning_the_archive_gives_the_crawls_records(archived: Path, tmp_path: Path, shared_pages: None) -> None:
     crawled = read_records(archived)
     result = scraper("clean", "--warc", str(archived / "warc"), "--jobs", "2", "--out", str(tmp_path))
@@ -54,6 +53,7 @@ def test_recleaning_the_archive_gives_the_crawls_records(archived: Path, tmp_pat
     assert "not_article" not in result.stdout  # the category page is no article URL: never fetched as one
 
 
+@pytest.mark.slow
 def test_the_archive_is_standard_warc(archived: Path, shared_pages: None) -> None:
     files = sorted((archived / "warc").iterdir())
     assert files and all(f.name.endswith(WARC_SUFFIX) for f in files), "no file left open"
@@ -102,6 +102,7 @@ def test_files_rotate_and_appear_only_when_finished(tmp_path: Path) -> None:
     assert urls == [f"https://vov.vn/bai-{n}.vov" for n in range(13)]
 
 
+@pytest.mark.slow
 def test_a_live_crawl_archives_what_the_server_sent(tmp_path: Path) -> None:
     """Against a site on 127.0.0.1: a gzip-encoded page is archived still encoded, a redirect as the 301
     it was; re-cleaning gives the crawl's records."""
@@ -131,6 +132,7 @@ def test_a_live_crawl_archives_what_the_server_sent(tmp_path: Path) -> None:
     assert headers.get_statuscode() == "301" and headers.get_header("Location") == site.url("/tin/moi-2.html")
 
 
+@pytest.mark.slow
 def test_a_killed_crawl_leaves_no_finished_file_half_written(tmp_path: Path) -> None:
     site = LocalSite().start()
     urls = [site.url(f"/tin/bai-{n}.html") for n in range(60)]
@@ -200,6 +202,7 @@ def altered(data: bytes, start: int, end: int) -> bytes:
     (lambda data, start, end: data[:start + 40] + bytes(b ^ 0xFF for b in data[start + 40:start + 50])
      + data[start + 50:], "damaged after"),  # flipped bytes: the gzip member no longer inflates
 ], ids=["truncated", "altered", "flipped"])
+@pytest.mark.slow
 def test_a_damaged_archive_is_reported_and_fails(archived: Path, tmp_path: Path, damage: Callable, told: str) -> None:
     damaged = damaged_copies(archived, tmp_path / "warc", damage)
     result = scraper("clean", "--warc", str(tmp_path / "warc"), "--out", str(tmp_path / "re"))
@@ -210,6 +213,7 @@ def test_a_damaged_archive_is_reported_and_fails(archived: Path, tmp_path: Path,
     assert [r["outlet"] for r in read_records(tmp_path / "re")] == ["baotintuc"]  # the other file still cleaned
 
 
+@pytest.mark.slow
 def test_the_writer_gives_every_record_its_digests(archived: Path) -> None:
     for path in (archived / "warc").glob(f"*{WARC_SUFFIX}"):
         with path.open("rb") as stream:
@@ -222,6 +226,7 @@ def test_the_writer_gives_every_record_its_digests(archived: Path) -> None:
 @pytest.mark.parametrize("content", [b"this is a text file, not an archive\n", random.Random(7).randbytes(3000),
                                      b"WARC/1.0\r\n", b"WARC/1.0\r\nWARC-Type: response\r\n\r\n", b""],
                          ids=["text", "random", "version-line", "header-only", "empty"])
+@pytest.mark.slow
 def test_a_file_that_is_no_warc_is_reported_and_the_others_cleaned(archived: Path, tmp_path: Path,
                                                                     content: bytes) -> None:
     [good] = (archived / "warc").glob(f"*-vov-*{WARC_SUFFIX}")
@@ -241,6 +246,7 @@ def encoded_exchange(encoding: str, body: bytes) -> Exchange:
                     fields={OUTLET_FIELD: "vov", LISTED_URL_FIELD: "https://vov.vn/bai-1.vov"})
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("encoding", ["br", "deflate", "gzip"])
 def test_a_body_its_encoding_does_not_decode_is_counted(tmp_path: Path, encoding: str) -> None:
     """The archive is whole (the server sent that body): the page is counted as undecodable, the run succeeds."""
@@ -252,6 +258,7 @@ def test_a_body_its_encoding_does_not_decode_is_counted(tmp_path: Path, encoding
     assert "undecodable_body 1" in result.stdout and "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_the_open_files_of_a_killed_crawl_are_read(archived: Path, tmp_path: Path) -> None:
     """In a folder, `.warc.gz.open` files are read too; a cut last record is reported."""
     folder = tmp_path / "warc"
