@@ -4,7 +4,7 @@ run on this machine, speeds as ratios to a baseline measured in the same run.
     .venv/bin/pip install --upgrade pip && .venv/bin/pip install -e ".[bench]"
     .venv/bin/python benchmarks/run.py [--quick] [--public DIR]
 
-Prints three tables (four with --public) and writes benchmarks/results.json:
+Prints three tables (and a fourth, per public set, with --public) and writes benchmarks/results.json:
 1. cleaning quality (token F1, boilerplate removed) and speed (pages per second, one core) on the
    Vietnamese pages with expected output: ours, trafilatura (default, which keeps comments; comments off;
    favor_precision), readability-lxml, jusText with its Vietnamese stoplist, resiliparse, and lxml parsing
@@ -153,6 +153,8 @@ def public_sets(root: Path, rounds: int) -> dict[str, Any]:
     results: dict[str, Any] = {}
     for name, pages in public_pages(root, ("zyte", "trafilatura", "fundus")).items():
         articles = [(page, page.read()) for page in pages if page.label == "article"]
+        if not articles:
+            continue
         timings = dict.fromkeys(PUBLIC_EXTRACTORS, float("inf"))
         outputs: dict[str, list[str]] = {}
         for _ in range(rounds):
@@ -165,8 +167,8 @@ def public_sets(root: Path, rounds: int) -> dict[str, Any]:
                                "f1": set_f1([(page, text) for (page, _), text in
                                              zip(articles, outputs[extractor], strict=True)])}
                    for extractor, seconds in timings.items()}
-        for extractor in figures.values():
-            extractor["speed_vs_trafilatura"] = extractor["pages_per_second"] / figures[BASELINE]["pages_per_second"]
+        for figure in figures.values():
+            figure["speed_vs_trafilatura"] = figure["pages_per_second"] / figures[BASELINE]["pages_per_second"]
         results[name] = {"pages": len(articles), "rounds": rounds, "extractors": figures}
     return results
 

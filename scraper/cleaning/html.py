@@ -61,7 +61,7 @@ def parse_html(text: str) -> HtmlElement:
     text = re.sub(r"^\s*<%@.*?%>", "", text, flags=re.S)  # server-side page directives before <html>
     # control characters (and U+FFFE, U+FFFF) lxml parses but cannot write back into a tree
     data = text.encode("utf-8", "replace").translate(None, _NOT_XML_BYTES)
-    if b"\xef\xbf" in data:  # U+FFFx
+    if b"\xef\xbf" in data:  # a character from U+FFC0 on: U+FFFE or U+FFFF may be there
         data = data.replace(b"\xef\xbf\xbe", b"").replace(b"\xef\xbf\xbf", b"")
     try:
         tree = document_fromstring(data, parser=_PARSER)
