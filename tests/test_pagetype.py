@@ -105,3 +105,16 @@ def test_teasers_with_summaries_too_long_for_a_card_still_make_a_listing() -> No
     with pytest.raises(NotAnArticle) as refusal:
         clean_html(page, url="https://baomau.vn/thoi-su/trong-nuoc")
     assert "teasers" in refusal.value.message and "headline" not in refusal.value.message
+
+
+def test_short_subheadings_before_paragraphs_are_no_teaser_headlines() -> None:
+    """An article whose sections each open with a short subheading (no link) and a long paragraph: the
+    paragraphs are prose, not summaries of teasers (only a heading holding a headline link heads one)."""
+    sentence = ("theo báo cáo của sở, lượng khách du lịch đến thành phố trong năm nay tăng mạnh so với cùng kỳ, "
+                "nhờ nhiều chương trình kích cầu và các đường bay mới được mở trong mùa hè. ")
+    sections = "".join(f"<h2>Phần {n}</h2><p>Ở khu vực thứ {n}, {sentence * 4}</p>" for n in range(1, 7))
+    page = ("<html><head><title>Du lịch thành phố tăng trưởng mạnh trong năm nay</title></head><body>"
+            "<h1>Du lịch thành phố tăng trưởng mạnh trong năm nay</h1>"
+            f"<div class=\"article-body\">{sections}</div></body></html>")
+    article = clean_html(page, url="https://baomau.vn/du-lich/du-lich-tang-truong-2025120812345.htm")
+    assert article.page_type == "article" and article.text.count("Ở khu vực thứ") == 6

@@ -53,7 +53,9 @@ class PageMeasures:
     text_chars: int = 0
     link_chars: int = 0
     prose_chars: int = 0  # prose in the container holding the most of it
-    teasers: int = 0  # the largest set of same-looking teasers (headline link with a picture or summary)
+    # the largest set of same-looking teasers (headline link with a picture or summary), or the number of long
+    # paragraphs read as teaser summaries when there are three or more (they need not look alike)
+    teasers: int = 0
     teaser_chars: int = 0  # text in teasers
     jsonld_types: frozenset[str] = frozenset()
     og_type: str | None = None
@@ -120,7 +122,7 @@ def measure_page(tree: HtmlElement, meta: PageMetadata, paragraphs: dict[HtmlEle
             is_summary = _is_teaser_summary(paragraph, length, headlines, near)
             (summaries if is_summary else prose)[paragraph] = length
     measures.prose_chars = _most_in_one_container(prose)
-    if len(summaries) >= _TEASERS_ALIKE:  # summaries too long for a teaser's card still make a listing
+    if len(summaries) >= _TEASERS_ALIKE:  # three summaries too long for a teaser's card still make a listing
         measures.teasers = max(measures.teasers, len(summaries))
         measures.teaser_chars += sum(length for paragraph, length in summaries.items() if paragraph not in parts
                                      and not any(ancestor in parts for ancestor in paragraph.iterancestors()))
