@@ -8,7 +8,7 @@ import pytest
 
 from scraper import CleanerError, NotAnArticle, clean_html
 from scraper.cleaning.pagetype import PageMeasures, judge
-from scraper.fixtures import shared_pages_dir
+from scraper.fixtures import page_fixtures, shared_pages_dir
 
 WRITTEN = Path(__file__).resolve().parent.parent / "fixtures" / "pages" / "written"
 LISTINGS = {"category_cards": "https://baomau.vn/kinh-doanh", "category_siblings": "https://baomau.vn/tin-tuc",
@@ -118,3 +118,25 @@ def test_short_subheadings_before_paragraphs_are_no_teaser_headlines() -> None:
             f"<div class=\"article-body\">{sections}</div></body></html>")
     article = clean_html(page, url="https://baomau.vn/du-lich/du-lich-tang-truong-2025120812345.htm")
     assert article.page_type == "article" and article.text.count("Ở khu vực thứ") == 6
+
+
+
+@pytest.mark.parametrize("name", ["pages/cafef/cafef_written", "pages/vtv/vtv_written",
+                                  "pages/tuoitre/tuoitre_written"])
+def test_a_box_of_teasers_with_long_summaries_is_taken_out_of_the_article(name: str) -> None:
+    """A related-news box at the end of the page whose class names nothing: each item a thumbnail, a headline
+    link and a summary too long for a teaser card. The box goes as other articles' teasers; the article's
+    text is what it is without the box."""
+    fixture = next(fixture for fixture in page_fixtures() if fixture.name == name)
+    page = fixture.input_path.read_text(encoding="utf-8")
+    topics = ["giá vàng", "lãi suất", "chứng khoán", "xuất khẩu gạo", "giá xăng", "bất động sản", "tỷ giá", "giá điện"]
+    items = "".join(
+        f'<li><a href="/kinh-te/bai-{n}-2025120{n}.htm"><img src="/anh/{n}.jpg"></a>'
+        f'<h3><a href="/kinh-te/bai-{n}-2025120{n}.htm">Thị trường {topic} tuần này có gì đáng chú ý với nhà đầu tư</a>'
+        f'</h3><p>Tóm tắt {n}: ' + " ".join(f"Theo chuyên gia, {topic} biến động vì nhu cầu {other} thay đổi, và doanh "
+                                           f"nghiệp chờ thêm tín hiệu trước khi quyết định." for other in topics[:3])
+        + "</p></li>" for n, topic in enumerate(topics, 1))
+    with_box = page.replace("</body>", f'<div class="wrapper"><ul>{items}</ul></div></body>', 1)
+    article = clean_html(with_box, url=fixture.url)
+    assert "Tóm tắt" not in article.text
+    assert article.text == clean_html(page, url=fixture.url).text

@@ -432,9 +432,13 @@ def _prune(tree: HtmlElement, remover: _Remover, paragraphs: dict[HtmlElement, i
             continue
         name = _boilerplate_name(element)
         boilerplate = _is_boilerplate_container(element, name)
+        teasers = not boilerplate and element not in protected and _is_teaser_list(element)
         if name and not boilerplate:  # a "related" box of no links: no class rule of the extractor drops it
             element.attrib.pop("class", None)
             element.attrib.pop("id", None)
+        if teasers:  # other articles' teasers, however long their summaries (never the article's container)
+            doomed.append((element, "teaser_list"))
+            continue
         if element not in protected and boilerplate and not _in_running_text(element, block_words):
             if prose_under.get(element, 0) <= rules.PRUNE_MAX_PROSE_SHARE * prose:
                 doomed.append((element, "boilerplate_container"))
@@ -454,6 +458,29 @@ def _prune(tree: HtmlElement, remover: _Remover, paragraphs: dict[HtmlElement, i
     for element, rule in doomed:
         remover.drop(element, normalize_line(element.text_content()), rule)
     _unclass_running_text(body)
+
+
+def _is_teaser_list(element: HtmlElement) -> bool:
+    """A list of other articles' teasers, whatever its class: enough of its items, and most of them, each
+    holding a headline link that stands in no sentence, and a summary (see `rules.TEASER_LIST_MIN_ITEMS`)."""
+    items = [child for child in element if child.tag in ("li", "div", "article")]
+    if len(items) < rules.TEASER_LIST_MIN_ITEMS:
+        return False
+    items = [item for item in items if item.text_content().strip()]
+    teasers = sum(_is_teaser_item(item) for item in items)
+    return teasers >= rules.TEASER_LIST_MIN_ITEMS and teasers >= rules.TEASER_LIST_MIN_SHARE * len(items)
+
+
+def _is_teaser_item(item: HtmlElement) -> bool:
+    """An item holding a headline link (not inside a sentence) and a summary outside its links."""
+    fewest, most = rules.TEASER_HEADLINE_WORDS
+    headlines = [link for link in item.iter("a") if (link.get("href") or "#")[0] != "#"
+                 and fewest <= len(link.text_content().split()) <= most]
+    if not headlines or any(_in_running_text(link, {}) for link in headlines):
+        return False
+    outside = len(item.text_content().strip()) - sum(len(link.text_content().strip()) for link in item.iter("a"))
+    shortest, longest = rules.TEASER_SUMMARY_CHARS
+    return shortest <= outside <= longest
 
 
 def _in_running_text(element: HtmlElement, block_words: dict[HtmlElement, int]) -> bool:

@@ -226,6 +226,13 @@ PRUNE_MAX_PROSE_SHARE = 0.3
 # An inline element (a link, a span) whose nearest block holds at least this many words besides its own is
 # inside running text: no class or id rule removes it, as that would cut words out of a sentence.
 RUNNING_TEXT_MIN_WORDS = 3
+# A list of other articles' teasers, pruned whatever its class and however long its summaries: at least this
+# many items (li, div, article), and this share of them, each holding a headline link of these many words
+# that stands in no sentence, and text outside links of these many characters (a summary, not a section).
+TEASER_LIST_MIN_ITEMS = 3
+TEASER_LIST_MIN_SHARE = 0.8
+TEASER_HEADLINE_WORDS = (4, 30)
+TEASER_SUMMARY_CHARS = (60, 1500)
 # A short paragraph of at least two links that make up this share of its text and no sentence is a row of
 # links (a menu, a tag row, a shop's links), pruned like a link-only paragraph.
 LINK_ROW_MIN_SHARE = 0.5
