@@ -120,7 +120,6 @@ def test_short_subheadings_before_paragraphs_are_no_teaser_headlines() -> None:
     assert article.page_type == "article" and article.text.count("Ở khu vực thứ") == 6
 
 
-
 @pytest.mark.parametrize("name", ["pages/cafef/cafef_written", "pages/vtv/vtv_written",
                                   "pages/tuoitre/tuoitre_written"])
 def test_a_box_of_teasers_with_long_summaries_is_taken_out_of_the_article(name: str) -> None:

@@ -19,7 +19,7 @@ from .errors import EmptyInput, InputTooLarge, NotAnArticle
 from .hints import CleanerHints
 from .metadata import PageMetadata, extract_metadata, parse_date_line
 from .normalize import normalize_line
-from .pagetype import PageMeasures, PageType, judge, measure_page
+from .pagetype import PageMeasures, PageType, judge, measure_page, text_outside_links
 from .postfilter import Block, author_names, filter_blocks, is_sentence, line_key
 from .seams import PageText, compact, link_coverage, link_texts, page_text, split_at_seams
 from .text import vietnamese_language
@@ -432,7 +432,7 @@ def _prune(tree: HtmlElement, remover: _Remover, paragraphs: dict[HtmlElement, i
             continue
         name = _boilerplate_name(element)
         boilerplate = _is_boilerplate_container(element, name)
-        teasers = not boilerplate and element not in protected and _is_teaser_list(element)
+        teasers = not boilerplate and element not in protected and _is_teaser_list(element, block_words)
         if name and not boilerplate:  # a "related" box of no links: no class rule of the extractor drops it
             element.attrib.pop("class", None)
             element.attrib.pop("id", None)
@@ -460,27 +460,27 @@ def _prune(tree: HtmlElement, remover: _Remover, paragraphs: dict[HtmlElement, i
     _unclass_running_text(body)
 
 
-def _is_teaser_list(element: HtmlElement) -> bool:
+def _is_teaser_list(element: HtmlElement, block_words: dict[HtmlElement, int]) -> bool:
     """A list of other articles' teasers, whatever its class: enough of its items, and most of them, each
-    holding a headline link that stands in no sentence, and a summary (see `rules.TEASER_LIST_MIN_ITEMS`)."""
+    holding a headline link that stands in no sentence, and a summary (see `rules.TEASER_LIST_MIN_ITEMS`).
+    `block_words` caches the words of blocks (see `_in_running_text`)."""
     items = [child for child in element if child.tag in ("li", "div", "article")]
     if len(items) < rules.TEASER_LIST_MIN_ITEMS:
         return False
     items = [item for item in items if item.text_content().strip()]
-    teasers = sum(_is_teaser_item(item) for item in items)
+    teasers = sum(_is_teaser_item(item, block_words) for item in items)
     return teasers >= rules.TEASER_LIST_MIN_ITEMS and teasers >= rules.TEASER_LIST_MIN_SHARE * len(items)
 
 
-def _is_teaser_item(item: HtmlElement) -> bool:
+def _is_teaser_item(item: HtmlElement, block_words: dict[HtmlElement, int]) -> bool:
     """An item holding a headline link (not inside a sentence) and a summary outside its links."""
     fewest, most = rules.TEASER_HEADLINE_WORDS
     headlines = [link for link in item.iter("a") if (link.get("href") or "#")[0] != "#"
                  and fewest <= len(link.text_content().split()) <= most]
-    if not headlines or any(_in_running_text(link, {}) for link in headlines):
+    if not headlines or any(_in_running_text(link, block_words) for link in headlines):
         return False
-    outside = len(item.text_content().strip()) - sum(len(link.text_content().strip()) for link in item.iter("a"))
     shortest, longest = rules.TEASER_SUMMARY_CHARS
-    return shortest <= outside <= longest
+    return shortest <= text_outside_links(item) <= longest
 
 
 def _in_running_text(element: HtmlElement, block_words: dict[HtmlElement, int]) -> bool:

@@ -18,7 +18,6 @@ from lxml.html import HtmlElement
 from . import rules
 from .metadata import PageMetadata
 
-_HEADLINE_WORDS = (4, 30)  # a link whose text has this many words reads as the headline of a teaser
 _SKIPPED = ("nav", "header", "footer", "aside", "form", "select", "button", "noscript")
 _CARD_TAGS = ("li", "article", "div", "section", "td", "dd")
 _HEADING_TAGS = ("h2", "h3", "h4", "h5")
@@ -98,7 +97,7 @@ def measure_page(tree: HtmlElement, meta: PageMetadata, paragraphs: dict[HtmlEle
         if not text or link in in_chrome:
             continue
         measures.link_chars += len(text)
-        low, high = _HEADLINE_WORDS
+        low, high = rules.TEASER_HEADLINE_WORDS
         if low <= len(text.split()) <= high and link.get("href"):
             headlines[link] = len(text)
             teaser = _teaser(link, outside)
@@ -132,7 +131,7 @@ def measure_page(tree: HtmlElement, meta: PageMetadata, paragraphs: dict[HtmlEle
 def _has_headline(body: HtmlElement, title: str | None) -> bool:
     """Whether the page shows its title as a headline of its own: a heading of the title's words that is no
     link and holds none (a listing's heading names its section; its headlines are links)."""
-    if not title or sum(any(c.isalnum() for c in word) for word in title.split()) < _HEADLINE_WORDS[0] + 1:
+    if not title or sum(any(c.isalnum() for c in word) for word in title.split()) < rules.TEASER_HEADLINE_WORDS[0] + 1:
         return False  # separators ("|", "-") are no words
     wanted = " ".join(title.split())
     for heading in body.iter("h1", "h2"):
@@ -195,15 +194,15 @@ def _teaser(link: HtmlElement, outside: dict[HtmlElement, int]) -> tuple[HtmlEle
     for depth, ancestor in enumerate(link.iterancestors()):
         if ancestor.tag in _SKIPPED or depth >= _CARD_DEPTH:
             return ()
-        if ancestor.tag in _HEADING_TAGS and _text_outside_links(ancestor, outside) < _SUMMARY_CHARS:
+        if ancestor.tag in _HEADING_TAGS and text_outside_links(ancestor, outside) < _SUMMARY_CHARS:
             summary = ancestor.getnext()
             while summary is not None and not summary.text_content().strip():
                 summary = summary.getnext()
             if summary is not None and summary.tag in ("p", "div") and \
-                    _SUMMARY_CHARS <= _text_outside_links(summary, outside) <= _TEASER_MAX_CHARS:
+                    _SUMMARY_CHARS <= text_outside_links(summary, outside) <= _TEASER_MAX_CHARS:
                 return ancestor, summary
         if ancestor.tag in _CARD_TAGS:
-            text = _text_outside_links(ancestor, outside)
+            text = text_outside_links(ancestor, outside)
             if text > _TEASER_MAX_CHARS:
                 return ()
             if text >= _SUMMARY_CHARS or next(ancestor.iter("img", "picture"), None) is not None:
@@ -211,7 +210,10 @@ def _teaser(link: HtmlElement, outside: dict[HtmlElement, int]) -> tuple[HtmlEle
     return ()
 
 
-def _text_outside_links(element: HtmlElement, cache: dict[HtmlElement, int]) -> int:
+def text_outside_links(element: HtmlElement, cache: dict[HtmlElement, int] | None = None) -> int:
+    """The length of an element's text outside its links (`cache`, when given, keeps it per element)."""
+    if cache is None:
+        cache = {}
     if element not in cache:
         link_text = sum(len(link.text_content().strip()) for link in element.iter("a"))
         cache[element] = len(element.text_content().strip()) - link_text

@@ -229,6 +229,7 @@ RUNNING_TEXT_MIN_WORDS = 3
 # A list of other articles' teasers, pruned whatever its class and however long its summaries: at least this
 # many items (li, div, article), and this share of them, each holding a headline link of these many words
 # that stands in no sentence, and text outside links of these many characters (a summary, not a section).
+# A link of TEASER_HEADLINE_WORDS words reads as a teaser's headline for the page type too.
 TEASER_LIST_MIN_ITEMS = 3
 TEASER_LIST_MIN_SHARE = 0.8
 TEASER_HEADLINE_WORDS = (4, 30)
